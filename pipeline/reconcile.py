@@ -1,0 +1,217 @@
+"""Reconciliation: gather claims about one subject and predicate into facts.
+
+Figures are compared as intervals: the interval the wording allows ("more
+than 200 million" is [200M, open)) widened by the precision the number was
+written at ("1.1 billion" covers 1.05-1.15 billion). Two observations agree
+when their intervals meet. Observations are placed in time by their as-of
+date (else their article's publication date); values that differ only across
+times make a timeline, values that differ for the same time a conflict.
+Amounts in different currencies are never compared: the currency is part of
+the fact's key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import ReconcileConfig
+
+CURRENCY_LIKE = 3  # ISO 4217 codes are three upper-case letters
+
+
+@dataclass
+class Observation:
+    value: dict[str, Any]
+    as_of: dict[str, Any] | None
+    claim_ids: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    publishers: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "as_of": self.as_of, "claim_ids": self.claim_ids, "doc_ids": self.doc_ids}
+
+
+def fact_key(claim: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    subject, predicate = claim.get("subject"), claim.get("predicate")
+    if not subject or not subject.get("id") or not predicate:
+        return None
+    unit = (claim.get("value") or {}).get("unit") if claim["kind"] == "figure" else None
+    currency = unit if isinstance(unit, str) and len(unit) == CURRENCY_LIKE and unit.isupper() else ""
+    if claim["kind"] == "figure" and unit == "percent":
+        currency = "percent"
+    return subject["id"], predicate, claim["kind"], currency
+
+
+def fact_id(key: tuple[str, str, str, str]) -> str:
+    return "f_" + hashlib.sha256("|".join(key).encode()).hexdigest()[:16]
+
+
+def interval(value: dict[str, Any], tolerance: float) -> tuple[float, float] | None:
+    amount = value.get("amount")
+    if not isinstance(amount, (int, float)):
+        return None
+    step = float(value.get("precision") or 0.0)
+    half = max(step / 2, abs(amount) * tolerance)
+    lo = value.get("min")
+    hi = value.get("max")
+    low = (lo if isinstance(lo, (int, float)) else -math.inf) - half
+    high = (hi if isinstance(hi, (int, float)) else math.inf) + half
+    if value.get("approx") is None:
+        low, high = amount - half, amount + half
+    return low, high
+
+
+def figures_agree(a: dict[str, Any], b: dict[str, Any], tolerance: float) -> bool:
+    ia, ib = interval(a, tolerance), interval(b, tolerance)
+    if ia is None or ib is None:
+        return False
+    return ia[0] <= ib[1] and ib[0] <= ia[1]
+
+
+def dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if not a.get("start") or not b.get("start"):
+        return a.get("iso") == b.get("iso")
+    return a["start"] <= b["end"] and b["start"] <= a["end"]
+
+
+def period_of(claim: dict[str, Any]) -> str | None:
+    """When a claim's value held: its as-of date, else its article's publication date."""
+    as_of = claim.get("as_of") or {}
+    if as_of.get("iso"):
+        return str(as_of["iso"])
+    if claim["kind"] == "figure":
+        published = (claim.get("source") or {}).get("published")
+        return f"published:{published}" if published else None
+    return None
+
+
+def _sort_key(period: str | None) -> str:
+    if period is None:
+        return "9999"  # undated: last (stated by the latest source we cannot place)
+    return period.removeprefix("published:")
+
+
+def _agree(kind: str, a: dict[str, Any], b: dict[str, Any], tolerance: float) -> bool:
+    return figures_agree(a, b, tolerance) if kind == "figure" else dates_agree(a, b)
+
+
+def _describe(value: dict[str, Any] | None, kind: str) -> str:
+    if value is None:
+        return "no value"
+    if kind == "date":
+        return str(value.get("iso"))
+    approx = {"more_than": "more than ", "over": "over ", "at_least": "at least ", "less_than": "less than ",
+              "up_to": "up to ", "about": "about ", "nearly": "nearly "}.get(value.get("approx") or "", "")
+    unit = value.get("unit") or ""
+    return f"{approx}{value.get('amount'):,} {unit}".strip()
+
+
+def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
+              reviews: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Facts (SPEC.md facts.jsonl records) from all claims of the store."""
+    reviews = reviews or {}
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for claim in claims:
+        if "rejected" in (claim.get("flags") or []):
+            continue
+        key = fact_key(claim)
+        if key is not None:
+            groups[key].append(claim)
+    facts = []
+    for key in sorted(groups):
+        facts.append(_fact(key, groups[key], config, reviews.get(fact_id(key))))
+    return facts
+
+
+def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: ReconcileConfig,
+          review: dict[str, Any] | None) -> dict[str, Any]:
+    subject_id, predicate, kind, _ = key
+    claims = sorted(claims, key=lambda c: (_sort_key(period_of(c)), c["doc_id"], c["span"][0]))
+    tol = config.tolerance
+    # distinct values: claims whose values agree with an observation's first value join it
+    observations: list[Observation] = []
+    for c in claims:
+        for obs in observations:
+            same_time = (obs.as_of or {}).get("iso") == (c.get("as_of") or {}).get("iso")
+            if same_time and _agree(kind, obs.value, c["value"], tol):
+                break
+        else:
+            obs = Observation(value=c["value"], as_of=c.get("as_of"))
+            observations.append(obs)
+        obs.claim_ids.append(c["claim_id"])
+        if c["doc_id"] not in obs.doc_ids:
+            obs.doc_ids.append(c["doc_id"])
+        obs.publishers.append((c.get("source") or {}).get("publisher") or "")
+    doc_ids = {c["doc_id"] for c in claims}
+    # compare every pair of claims: disagreement in one period is a conflict
+    conflict = False
+    differ = False
+    for i, a in enumerate(claims):
+        for b in claims[i + 1 :]:
+            if _agree(kind, a["value"], b["value"], tol):
+                continue
+            differ = True
+            pa, pb = period_of(a), period_of(b)
+            if pa is not None and pa == pb:
+                conflict = True
+    if len(doc_ids) == 1 and not conflict:
+        status = "single_source"
+    elif conflict:
+        status = "conflict"
+    elif differ:
+        status = "timeline"
+    else:
+        status = "agreed"
+    value: dict[str, Any] | None
+    subject = dict(claims[0]["subject"])
+    subject.pop("text", None)
+    if status == "conflict":
+        value = None
+        explanation = (f"{len(observations)} values for the same time disagree: "
+                       + "; ".join(_describe(o.value, kind) for o in observations) + "; a reviewer must decide.")
+    elif status == "timeline":
+        latest = observations[-1]
+        value = latest.value
+        explanation = ("Values differ but held at different times ("
+                       + ", ".join(f"{_describe(o.value, kind)} as of {_when(o)}" for o in observations)
+                       + f"); the latest, {_describe(value, kind)}, stands.")
+    else:
+        best = min(observations, key=lambda o: _width(o.value, kind, tol))
+        value = best.value
+        n_docs = len(doc_ids)
+        explanation = (f"{len(claims)} claim(s) from {n_docs} source(s) agree on {_describe(value, kind)}."
+                       if status == "agreed" else f"One source states {_describe(value, kind)}.")
+    policy = "interval_overlap_by_period"
+    if review is not None and review.get("decision") in ("accept", "correct") and review.get("value"):
+        value = review["value"]
+        policy = "reviewer"
+        explanation = f"A reviewer ({review.get('reviewer')}) set the value to {_describe(value, kind)}."
+    return {
+        "schema_version": "1",
+        "fact_id": fact_id(key),
+        "subject": subject,
+        "predicate": predicate,
+        "kind": kind,
+        "status": status,
+        "value": value,
+        "observations": [o.to_dict() for o in observations],
+        "claim_ids": [c["claim_id"] for c in claims],
+        "resolution": {"policy": policy, "explanation": explanation},
+        "review": review,
+    }
+
+
+def _when(obs: Observation) -> str:
+    return str((obs.as_of or {}).get("iso") or "its publication")
+
+
+def _width(value: dict[str, Any], kind: str, tol: float) -> float:
+    if kind == "date":
+        return {"day": 0, "month": 1, "quarter": 2, "year": 3}.get(value.get("granularity") or "", 4)
+    iv = interval(value, tol)
+    return (iv[1] - iv[0]) if iv else math.inf

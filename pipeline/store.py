@@ -1,0 +1,207 @@
+"""The fact store: JSON Lines files in one folder, written atomically, one run at a time.
+
+Files (SPEC.md): documents.jsonl, claims.jsonl, facts.jsonl, entities.jsonl,
+reviews.jsonl (append-only, never rewritten by a run) and texts/<doc_id>.txt
+(the text every span points into). Each file is replaced by writing a
+temporary file in the same folder, fsync, then rename, so a crash leaves the
+old file or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+FILES = ("documents", "claims", "facts", "entities")
+SCHEMA_VERSION = "1"
+
+
+class StoreLocked(RuntimeError):
+    """Another run holds the store."""
+
+
+def dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if path.exists() and path.read_bytes() == payload:
+        return  # nothing changed: leave the file (and its mtime) alone
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    write_atomic(path, "".join(dumps(r) + "\n" for r in records))
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"{path}:{n}: not JSON: {err}") from err
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold ``out/.lock`` for the run; a second run gets a clear error."""
+    out.mkdir(parents=True, exist_ok=True)
+    lock = out / ".lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        try:
+            pid = int(lock.read_text().strip() or 0)
+        except (OSError, ValueError):
+            pid = 0
+        if pid and _alive(pid):
+            raise StoreLocked(f"{out} is in use by another claims run (pid {pid}); wait for it to finish") from None
+        lock.unlink(missing_ok=True)  # stale lock from a killed run
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """Read and write one store folder."""
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+
+    def path(self, name: str) -> Path:
+        return self.out / f"{name}.jsonl"
+
+    def read(self, name: str) -> list[dict[str, Any]]:
+        return list(read_jsonl(self.path(name)))
+
+    def write(self, name: str, records: Iterable[dict[str, Any]]) -> None:
+        write_jsonl(self.path(name), records)
+
+    def text_path(self, doc_id: str) -> Path:
+        return self.out / "texts" / f"{doc_id}.txt"
+
+    def write_text(self, doc_id: str, text: str) -> None:
+        write_atomic(self.text_path(doc_id), text)
+
+    def read_text(self, doc_id: str) -> str | None:
+        p = self.text_path(doc_id)
+        return p.read_text(encoding="utf-8") if p.exists() else None
+
+    def ensure_reviews(self) -> None:
+        p = self.path("reviews")
+        if not p.exists():
+            write_atomic(p, "")
+
+    def reviews(self) -> list[dict[str, Any]]:
+        return self.read("reviews")
+
+    def append_review(self, record: dict[str, Any]) -> None:
+        """Append one decision (the only write reviews.jsonl ever gets)."""
+        p = self.path("reviews")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with p.open("a", encoding="utf-8") as fh:
+            fh.write(dumps(record) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def load_schemas() -> dict[str, dict[str, Any]]:
+    schemas = {}
+    for name in (*FILES, "reviews"):
+        text = (resources.files("pipeline") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+        schemas[name] = json.loads(text)
+    return schemas
+
+
+def validate_store(out: str | Path) -> list[str]:
+    """Problems found in a store (empty when it follows SPEC.md)."""
+    from jsonschema import Draft202012Validator
+
+    store = Store(out)
+    problems: list[str] = []
+    schemas = load_schemas()
+    claim_ids: set[str] = set()
+    entity_ids: set[str] = set()
+    texts: dict[str, str | None] = {}
+    for name in (*FILES, "reviews"):
+        path = store.path(name)
+        if not path.exists():
+            problems.append(f"{path}: missing")
+            continue
+        validator = Draft202012Validator(schemas[name])
+        try:
+            rows = store.read(name)
+        except ValueError as err:
+            problems.append(str(err))
+            continue
+        for n, row in enumerate(rows, 1):
+            for err in validator.iter_errors(row):
+                where = "/".join(str(p) for p in err.absolute_path) or "(record)"
+                problems.append(f"{path.name}:{n}: {where}: {err.message}")
+            if name == "entities":
+                entity_ids.add(row.get("entity_id"))
+            if name == "claims":
+                claim_ids.add(row.get("claim_id"))
+                doc_id = row.get("doc_id")
+                if doc_id not in texts:
+                    texts[doc_id] = store.read_text(doc_id)
+                text = texts[doc_id]
+                s, e = row.get("span", [0, 0])
+                if text is None:
+                    problems.append(f"claims.jsonl:{n}: no stored text for document {doc_id}")
+                elif text[s:e] != row.get("text"):
+                    problems.append(f"claims.jsonl:{n}: text does not match its span in {doc_id}")
+    for n, row in enumerate(store.read("claims") if store.path("claims").exists() else [], 1):
+        subj = row.get("subject")
+        if subj and subj.get("id") not in entity_ids:
+            problems.append(f"claims.jsonl:{n}: subject {subj.get('id')!r} is not in entities.jsonl")
+    if store.path("facts").exists():
+        for n, row in enumerate(store.read("facts"), 1):
+            missing = [c for c in row.get("claim_ids", []) if c not in claim_ids]
+            if missing:
+                problems.append(f"facts.jsonl:{n}: unknown claim ids {missing[:3]}")
+    return problems
