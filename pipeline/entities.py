@@ -52,19 +52,34 @@ class EntityRules:
         self.legal = {str(w).lower() for w in data["legal_suffixes"]}
         self.subject_labels = set(data["subject_labels"])
 
-    def clean(self, text: str, label: str) -> str | None:
-        """The usable surface form of a mention, or None for junk."""
+    def clean(self, text: str, label: str, known: bool = False) -> str | None:
+        """The usable surface form of a mention, or None for junk.
+
+        ``known`` says the gazetteer vouches for the name, which lifts the
+        checks meant for the statistical model's guesses.
+        """
         if "\n" in text.strip():
             parts = [p.strip() for p in text.split("\n") if p.strip()]
             text = parts[-1] if parts else ""
-        text = text.strip().strip("“”\"'‘’()[],.:;")
+        text = re.sub(r"\s*\([^)]*\)?$", "", text.strip()) if "(" in text else text
+        text = re.sub(r",\s*(inc|ltd|corp|co|llc|plc)\b.*$", "", text, flags=re.IGNORECASE)
+        text = text.strip().strip("“”\"'‘’()[],.:;„«»")
         text = re.sub(r"^(the|a|an)\s+", "", text, flags=re.IGNORECASE)
         text = re.sub(r"['’]s?$", "", text).strip()
         if len(text) < 2 or not any(c.isalpha() for c in text):
             return None
-        if text.lower() in self.generic or text[0].islower():
+        if known:
+            return text
+        if text.lower() in self.generic or text[0].isdigit():
             return None
-        if label in ("ORG", "PRODUCT") and len(text.split()) > 7:
+        if text[0].islower() and not re.match(r"^[a-z]{1,2}[A-Z]", text):
+            return None  # lower-case words are not names ("iPhone", "eBay" are)
+        words = text.split()
+        if len(words) > 1 and text.isupper():
+            return None  # an upper-case heading ("STANCE ON")
+        if re.match(r"^Q[1-4]$|^H[12]$|^FY\d", text):
+            return None
+        if label in ("ORG", "PRODUCT") and len(words) > 7:
             return None
         return text
 

@@ -90,6 +90,7 @@ class FigureRules:
         self.not_after = set(data["not_after_units"])
         self.small_words = set(data["small_words"])
         self.ordinals = set(data["ordinals"])
+        self.duration_units = set(data["duration_units"])
         preds = yaml.safe_load(predicates_path.read_text(encoding="utf-8"))
         self.synonyms: dict[str, str] = {}
         for canon, words in preds["synonyms"].items():
@@ -145,15 +146,19 @@ class Extractor:
 
     # ------------------------------------------------------------------ entities
     def entity_mentions(self, doc: Doc) -> list[tuple[Span, SubjectMention]]:
+        """Cleaned ORG/PRODUCT/GPE/PERSON mentions, outside URLs and photo credits."""
         chrome = doc.spans.get("claims_chrome", [])
-        chrome_ranges = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("references", "url", "doi")]
+        skip = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("url", "doi", "photo_credit")]
         out = []
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "PRODUCT", "GPE", "PERSON"):
                 continue
-            if any(a <= ent.start_char < b for a, b in chrome_ranges):
+            if any(a <= ent.start_char < b for a, b in skip):
                 continue
-            text = self.ents.clean(ent.text, ent.label_)
+            known = bool(ent.ent_id_)  # matched by the gazetteer's EntityRuler
+            if not known and ent.label_ in ("ORG", "PRODUCT") and not any(t.pos_ == "PROPN" for t in ent):
+                continue  # "Remarkably", "Password": the model's guesses on common words
+            text = self.ents.clean(ent.text, ent.label_, known)
             if text is None:
                 continue
             start = ent.start_char + max(ent.text.find(text), 0)
@@ -227,9 +232,10 @@ class Extractor:
         if before is not None and not before.whitespace_ and (before.is_alpha or before.text in ("-", ".", "/")):
             return None
         if after is not None and not last.whitespace_ and after.text in ("-", "/", ".") and \
-                span.end + 1 < len(doc) and (doc[span.end + 1].is_alpha or doc[span.end + 1].like_num) \
-                and not doc[span.end + 1].lower_ in fig.scales:
-            return None
+                not after.whitespace_ and span.end + 1 < len(doc) and \
+                (doc[span.end + 1].is_alpha or doc[span.end + 1].like_num) and \
+                doc[span.end + 1].lower_ not in fig.scales:
+            return None  # "3-nanometer", "200-million-user", "10.5.2"
         if after is not None and not last.whitespace_ and (after.is_alpha and after.lower_ not in fig.scales):
             return None
         if after is not None and after.lower_ in fig.not_after:
@@ -273,17 +279,22 @@ class Extractor:
         if len(tokens) == 1 and lows[0] in fig.small_words and currency is None and not percent:
             if noun is None and approx is None:
                 return None
-            if noun is not None and noun.text[:1].isupper() and noun.pos_ == "PROPN":
-                return None
+            if noun is not None and noun.pos_ == "PROPN" and noun.text.istitle():
+                return None  # "Two Sessions": a name
             if lows[0] == "one" and approx is None and (after is None or after.lower_ in ("of", "day")):
                 return None
         if noun is not None and noun.text[:1].isupper() and noun.pos_ == "PROPN" and \
                 all(t.is_digit for t in tokens) and len(tokens) == 1:
             return None  # "Article 4"-style names and "Galaxy 24 Ultra"
+        if noun is not None and noun.lemma_.lower() in fig.duration_units:
+            return None  # "three months", "one day": durations, not measured quantities
+        if after is not None and len(tokens) == 1 and tokens[0].is_digit and currency is None and not percent and \
+                (re.match(r"^[A-Z]{2,}$", after.text) or re.match(r"^(?=.*[A-Za-z])(?=.*\d)", after.text)):
+            return None  # "737 MAX", "300 A350": designations
         # a bare integer right after a capitalised name is a model number ("iPhone 15")
         if before is not None and currency is None and not percent and noun is None and len(tokens) == 1 and \
-                tokens[0].is_digit and before.pos_ == "PROPN" and before.ent_type_ in ("PRODUCT", "ORG", "") and \
-                before.text[:1].isalpha() and not before.is_sent_start and before.ent_type_ != "":
+                tokens[0].is_digit and before.pos_ == "PROPN" and before.ent_type_ in ("PRODUCT", "ORG") and \
+                before.text[:1].isalpha():
             return None
         start_tok = approx_start if approx is not None else span.start
         unit = "percent" if percent else currency
@@ -421,41 +432,44 @@ class Extractor:
     def _subject(self, token: Token, sent: Span, ent_at: dict[int, SubjectMention],
                  fallback: SubjectMention | None, speech: Token | None,
                  allow_fallback: bool = True) -> SubjectMention | None:
-        # 1. possessor or entity inside the counted noun phrase ("Baidu's 85,000 clients")
+        """The organisation, product or place a mention is about.
+
+        In order: a possessor of the counted noun ("Baidu's 85,000 clients"); the
+        subject of the clause, climbing out of pronouns ("Baidu said it had") and
+        possessive pronouns ("Baidu said its chatbot had"); the nearest entity
+        before the mention that is not the speaker; for figures, the subject
+        carried over from an earlier sentence; else None.
+        """
+        is_date = not allow_fallback
         head = token.head
         for c in head.children:
             if c.dep_ == "poss":
                 e = self._entity_in(c, ent_at)
                 if e:
                     return e
-        # 2. subject of the clause, climbing out of pronouns and speech verbs
         verb = clause_verb(token)
         for _ in range(4):
             subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None:
                 e = self._entity_in(subj, ent_at)
-                if e and not (speech is not None and verb.i == speech.i):
+                if e and (is_date or not (speech is not None and verb.i == speech.i)):
                     return e
-                if subj.pos_ != "PRON" and subj.lower_ not in ("company", "firm", "group"):
+                pronominal = subj.pos_ == "PRON" or subj.lower_ in ("company", "firm", "group") or any(
+                    c.dep_ == "poss" and c.pos_ == "PRON" for c in subj.children)
+                if not pronominal:
                     break
             if verb.dep_ in ("ccomp", "xcomp", "conj", "advcl", "relcl") and verb.head is not verb:
                 verb = verb.head
-                if verb.lemma_ in SPEECH_VERBS:
-                    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    if subj is not None:
-                        e = self._entity_in(subj, ent_at)
-                        if e:
-                            return e
-                    break
             else:
                 break
-        # 3. nearest entity before the mention in the sentence, not the speaker
-        speaker_tokens = set()
-        if speech is not None:
+        speaker_tokens: set[int] = set()
+        if speech is not None and not is_date:
             for c in speech.children:
                 if c.dep_ in ("nsubj", "dobj", "prep", "agent"):
                     speaker_tokens.update(t.i for t in c.subtree)
-        for t in reversed(list(sent[: max(token.i - sent.start, 0)])):
+        before = reversed(list(sent[: max(token.i - sent.start, 0)]))
+        after = list(sent[max(token.i - sent.start, 0):]) if is_date else []
+        for t in [*before, *after]:
             e = ent_at.get(t.i)
             if e is not None and e.label in self.ents.subject_labels and t.i not in speaker_tokens:
                 if t.head.lower_ == "to" and t.head.head.lower_ == "according":

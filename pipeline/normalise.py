@@ -413,7 +413,8 @@ def tidy(amount: float) -> float | int:
 def figure_amount(number_tokens: list[str], scales: dict[str, int]) -> float | int | None:
     """Scale a number: ["1.5", "billion"] -> 1500000000; ["twenty", "-", "three"] -> 23."""
     scale = 1
-    words = [t for t in number_tokens if t not in ("-", "–")]
+    words = [t.rstrip(".") if t.endswith(".") and not t[:-1].isdigit() else t
+             for t in number_tokens if t not in ("-", "–")]
     while words and words[-1].lower() in scales and len(words) > 1:
         scale *= scales[words[-1].lower()]
         words = words[:-1]
@@ -459,7 +460,8 @@ def figure_value(amount: float | int | None, unit: str | None, approx: str | Non
 
 def written_precision(number_tokens: list[str], scales: dict[str, int]) -> float | None:
     """The rounding step a figure was written at: "1.14 billion" -> 10 million."""
-    words = [t for t in number_tokens if t not in ("-", "–")]
+    words = [t.rstrip(".") if t.endswith(".") and not t[:-1].isdigit() else t
+             for t in number_tokens if t not in ("-", "–")]
     scale = 1
     while words and words[-1].lower() in scales and len(words) > 1:
         scale *= scales[words[-1].lower()]
