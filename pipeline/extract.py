@@ -31,6 +31,7 @@ PLAN_WORDS = {"plan", "aim", "intend", "target", "seek", "hope", "propose", "sch
 HEDGE_AUX = {"may", "might", "could", "would", "should"}
 HEDGE_WORDS = {"possibly", "perhaps", "likely", "probably", "estimated", "expected", "potentially", "reportedly"}
 FUTURE_AUX = {"will", "'ll", "shall"}
+DESIGNATION_LABELS = {"PRODUCT", "ORG", "FAC", "WORK_OF_ART", "LAW", "EVENT"}
 
 
 @dataclass
@@ -149,8 +150,12 @@ class Extractor:
         """Cleaned ORG/PRODUCT/GPE/PERSON mentions, outside URLs and photo credits."""
         chrome = doc.spans.get("claims_chrome", [])
         skip = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("url", "doi", "photo_credit")]
+        refs = min((s.start_char for s in chrome if s.label_ == "references"), default=len(doc.text))
+        body_names = {e.text for e in doc.ents if e.end_char <= refs}
         out = []
         for ent in doc.ents:
+            if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names:
+                continue  # a reference list names works and authors; keep only known organisations
             if ent.label_ not in ("ORG", "PRODUCT", "GPE", "PERSON"):
                 continue
             if any(a <= ent.start_char < b for a, b in skip):
@@ -260,7 +265,8 @@ class Extractor:
             if num_head.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "appos") and \
                     head.pos_ in ("NOUN", "PROPN") and head.i >= span.end and head.i - span.end <= 3:
                 between = doc[span.end : head.i + 1]
-                if all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct for t in between):
+                if all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct and
+                       not any(ch.isdigit() for ch in t.text) for t in between):
                     noun = head
                     unit_tokens = list(between)
                     end_tok = head.i + 1
@@ -283,14 +289,17 @@ class Extractor:
                 return None  # "Two Sessions": a name
             if lows[0] == "one" and approx is None and (after is None or after.lower_ in ("of", "day")):
                 return None
+            if approx is None and before is not None and before.lower_ in ("the", "these", "those", "both"):
+                return None  # "the two companies", "on the one hand": reference, not a count
         if noun is not None and noun.text[:1].isupper() and noun.pos_ == "PROPN" and \
                 all(t.is_digit for t in tokens) and len(tokens) == 1:
             return None  # "Article 4"-style names and "Galaxy 24 Ultra"
         if noun is not None and noun.lemma_.lower() in fig.duration_units:
             return None  # "three months", "one day": durations, not measured quantities
-        if after is not None and len(tokens) == 1 and tokens[0].is_digit and currency is None and not percent and \
-                (re.match(r"^[A-Z]{2,}$", after.text) or re.match(r"^(?=.*[A-Za-z])(?=.*\d)", after.text)):
-            return None  # "737 MAX", "300 A350": designations
+        if any(t.ent_type_ in DESIGNATION_LABELS for t in tokens):
+            return None  # part of a name: "Boeing 737 MAX", "Article 4", "Windows 11"
+        if after is not None and after.text == ":" and (span.start == 0 or "\n" in doc[span.start - 1].text_with_ws):
+            return None  # "737: 396 deliveries" - a row label
         # a bare integer right after a capitalised name is a model number ("iPhone 15")
         if before is not None and currency is None and not percent and noun is None and len(tokens) == 1 and \
                 tokens[0].is_digit and before.pos_ == "PROPN" and before.ent_type_ in ("PRODUCT", "ORG") and \

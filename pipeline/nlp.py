@@ -113,7 +113,9 @@ def build_nlp(config: Config) -> Language:
     for entry in read_gazetteer(gazetteer_paths(config)):
         label = entry["type"]
         for alias in {entry["name"], *entry.get("aliases", [])}:
-            patterns.append({"label": label, "pattern": alias, "id": entry["name"]})
+            # headlines and some brands write names in capitals ("TRANSSION")
+            for form in {alias, alias.upper()} if len(alias) > 3 else {alias}:
+                patterns.append({"label": label, "pattern": form, "id": entry["name"]})
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     nlp.add_pipe("claims_chrome", config={"rules_path": str(config.data_path(config.data.chrome))})
