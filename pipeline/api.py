@@ -27,6 +27,8 @@ from .reconcile import reconcile
 from .store import SCHEMA_VERSION, Store, locked, now_iso
 
 ProgressHook = Callable[[int, int], None]
+# gazetteer kinds that report figures about others rather than being their subject
+SOURCE_KINDS = {"publisher", "research_firm", "wire", "news_agency"}
 
 
 @dataclass
@@ -54,8 +56,9 @@ class Pipeline:
         self.figure_rules = FigureRules(config.data_path(config.data.figure_patterns),
                                         config.data_path(config.data.predicates))
         self.entity_rules = EntityRules(config.data_path("entities.yaml"))
-        self.extractor = Extractor(self.figure_rules, self.entity_rules)
         self.gazetteer = read_gazetteer(gazetteer_paths(config))
+        sources = {e["name"] for e in self.gazetteer if e.get("kind") in SOURCE_KINDS}
+        self.extractor = Extractor(self.figure_rules, self.entity_rules, sources)
         self.fingerprint = config.fingerprint()
 
     @classmethod

@@ -51,6 +51,7 @@ class EntityRules:
         self.generic = {str(w).lower() for w in data["generic"]}
         self.legal = {str(w).lower() for w in data["legal_suffixes"]}
         self.subject_labels = set(data["subject_labels"])
+        self.org_nouns = {str(w).lower() for w in data["org_nouns"]}
 
     def clean(self, text: str, label: str, known: bool = False) -> str | None:
         """The usable surface form of a mention, or None for junk.

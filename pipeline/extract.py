@@ -39,6 +39,7 @@ class SubjectMention:
     text: str
     label: str
     start: int
+    source_like: bool = False  # a publisher or research firm: a speaker, rarely the subject
 
 
 @dataclass
@@ -141,9 +142,11 @@ def looks_ahead(token: Token) -> bool:
 class Extractor:
     """Reads mentions off a parsed ``Doc``."""
 
-    def __init__(self, figure_rules: FigureRules, entity_rules: EntityRules) -> None:
+    def __init__(self, figure_rules: FigureRules, entity_rules: EntityRules,
+                 source_names: set[str] | None = None) -> None:
         self.fig = figure_rules
         self.ents = entity_rules
+        self.source_names = source_names or set()
 
     # ------------------------------------------------------------------ entities
     def entity_mentions(self, doc: Doc) -> list[tuple[Span, SubjectMention]]:
@@ -167,7 +170,8 @@ class Extractor:
             if text is None:
                 continue
             start = ent.start_char + max(ent.text.find(text), 0)
-            out.append((ent, SubjectMention(text, ent.label_, start)))
+            source_like = ent.ent_id_ in self.source_names
+            out.append((ent, SubjectMention(text, ent.label_, start, source_like)))
         return out
 
     # ------------------------------------------------------------------ main
@@ -397,15 +401,16 @@ class Extractor:
     # ------------------------------------------------------------------ context
     def _attach_context(self, doc: Doc, mentions: list[Mention], ent_at: dict[int, SubjectMention],
                         sents: list[Span]) -> None:
-        last_subject: SubjectMention | None = None
         by_sentence: dict[int, list[int]] = {}
         for n, m in enumerate(mentions):
             by_sentence.setdefault(m.sentence_index, []).append(n)
+        salient = self._salient(ent_at)
         prev_sent_subject: dict[int, SubjectMention | None] = {}
+        last_subject: SubjectMention | None = None
         for si, sent in enumerate(sents):
+            prev_sent_subject[si] = last_subject or salient
             subj = self._sentence_subject(sent, ent_at)
-            prev_sent_subject[si] = last_subject
-            if subj is not None:
+            if subj is not None and not subj.source_like:
                 last_subject = subj
         for n, m in enumerate(mentions):
             sent = sents[m.sentence_index] if m.sentence_index < len(sents) else doc[:]
@@ -414,13 +419,49 @@ class Extractor:
                 continue
             m.attribution, speech = self._attribution(sent, token, ent_at)
             m.modality = self._modality(sent, token, speech)
+            fallback = prev_sent_subject.get(m.sentence_index)
+            m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date",
+                                      salient=salient)
             if m.kind == "figure":
-                m.subject = self._subject(token, sent, ent_at, prev_sent_subject.get(m.sentence_index), speech)
                 dates = [i for i in by_sentence.get(m.sentence_index, []) if mentions[i].kind == "date"]
                 if dates:
                     m.as_of_index = min(dates, key=lambda i: abs(mentions[i].start - m.start))
             else:
-                m.subject = self._subject(token, sent, ent_at, None, speech, allow_fallback=False)
+                verb = clause_verb(token)
+                if verb.pos_ == "VERB":
+                    m.predicate = self.fig.fold(verb.lemma_.lower())
+        for si, idxs in by_sentence.items():
+            self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
+
+    def _respectively(self, sent: Span, mentions: list[Mention], ent_at: dict[int, SubjectMention]) -> None:
+        """"Shares of 13%, 9% and 8% went to X, Y and Z, respectively": pair them in order."""
+        if not any(t.lower_ == "respectively" for t in sent):
+            return
+        figures = [m for m in mentions if m.kind == "figure"]
+        seen: list[SubjectMention] = []
+        for t in sent:
+            e = ent_at.get(t.i)
+            if e is not None and e.label in self.ents.subject_labels and not e.source_like and \
+                    all(e is not x for x in seen):
+                seen.append(e)
+        if len(figures) > 1 and len(seen) == len(figures):
+            for m, e in zip(figures, seen, strict=True):
+                m.subject = e
+
+    def _salient(self, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
+        """The organisation the document is mostly about: the most mentioned one."""
+        counts: dict[str, int] = {}
+        first: dict[str, SubjectMention] = {}
+        for e in {id(e): e for e in ent_at.values()}.values():
+            if e.label not in ("ORG", "PRODUCT") or e.source_like:
+                continue
+            key = self.ents.key(e.text)
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, e)
+        if not counts:
+            return None
+        best = max(counts, key=lambda k: (counts[k], -first[k].start))
+        return first[best] if counts[best] >= 2 else None
 
     def _sentence_subject(self, sent: Span, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
         root = sent.root
@@ -438,18 +479,28 @@ class Extractor:
                 return e
         return None
 
+    def _is_pronominal(self, subj: Token) -> bool:
+        """"it", "its profits", "the company", "the Taiwanese chipmaker": refers back."""
+        if subj.pos_ == "PRON":
+            return True
+        if any(c.dep_ == "poss" and c.pos_ == "PRON" for c in subj.children):
+            return True
+        return subj.lemma_.lower() in self.ents.org_nouns and any(
+            c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in subj.children)
+
     def _subject(self, token: Token, sent: Span, ent_at: dict[int, SubjectMention],
-                 fallback: SubjectMention | None, speech: Token | None,
-                 allow_fallback: bool = True) -> SubjectMention | None:
+                 fallback: SubjectMention | None, speech: Token | None, *, is_date: bool = False,
+                 salient: SubjectMention | None = None) -> SubjectMention | None:
         """The organisation, product or place a mention is about.
 
         In order: a possessor of the counted noun ("Baidu's 85,000 clients"); the
-        subject of the clause, climbing out of pronouns ("Baidu said it had") and
-        possessive pronouns ("Baidu said its chatbot had"); the nearest entity
-        before the mention that is not the speaker; for figures, the subject
-        carried over from an earlier sentence; else None.
+        subject of the clause, climbing out of pronouns ("Baidu said it had"),
+        possessive pronouns ("its chatbot") and definite descriptions ("the
+        company"); the nearest entity before the mention that is not the
+        speaker (for dates, also after it); the subject carried over from an
+        earlier sentence; else None. Publishers and research firms are only
+        taken when they are the grammatical subject.
         """
-        is_date = not allow_fallback
         head = token.head
         for c in head.children:
             if c.dep_ == "poss":
@@ -457,20 +508,22 @@ class Extractor:
                 if e:
                     return e
         verb = clause_verb(token)
+        refers_back = False
         for _ in range(4):
             subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None:
                 e = self._entity_in(subj, ent_at)
                 if e and (is_date or not (speech is not None and verb.i == speech.i)):
                     return e
-                pronominal = subj.pos_ == "PRON" or subj.lower_ in ("company", "firm", "group") or any(
-                    c.dep_ == "poss" and c.pos_ == "PRON" for c in subj.children)
-                if not pronominal:
+                if not self._is_pronominal(subj):
                     break
+                refers_back = True
             if verb.dep_ in ("ccomp", "xcomp", "conj", "advcl", "relcl") and verb.head is not verb:
                 verb = verb.head
             else:
                 break
+        if refers_back and fallback is not None:
+            return fallback
         speaker_tokens: set[int] = set()
         if speech is not None and not is_date:
             for c in speech.children:
@@ -480,11 +533,12 @@ class Extractor:
         after = list(sent[max(token.i - sent.start, 0):]) if is_date else []
         for t in [*before, *after]:
             e = ent_at.get(t.i)
-            if e is not None and e.label in self.ents.subject_labels and t.i not in speaker_tokens:
+            if e is not None and e.label in self.ents.subject_labels and t.i not in speaker_tokens and \
+                    not e.source_like:
                 if t.head.lower_ == "to" and t.head.head.lower_ == "according":
                     continue
                 return e
-        return fallback if allow_fallback else None
+        return fallback
 
     def _attribution(self, sent: Span, token: Token, ent_at: dict[int, SubjectMention]
                      ) -> tuple[dict[str, str] | None, Token | None]:

@@ -118,12 +118,48 @@ def build_nlp(config: Config) -> Language:
                 patterns.append({"label": label, "pattern": form, "id": entry["name"]})
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    nlp.add_pipe("claims_paragraphs", before="parser")
     nlp.add_pipe("claims_chrome", config={"rules_path": str(config.data_path(config.data.chrome))})
     nlp.add_pipe("claims_dates", config={"patterns_path": str(config.data_path(config.data.date_patterns))})
     nlp.add_pipe(
         "claims_figures", config={"patterns_path": str(config.data_path(config.data.figure_patterns))}
     )
     return nlp
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@Language.factory("claims_paragraphs")
+def make_paragraphs(nlp: Language, name: str) -> ParagraphBreaks:
+    return ParagraphBreaks()
+
+
+class ParagraphBreaks:
+    """Start a sentence after a blank line, and after a short line with no final
+    punctuation (a headline, byline or dateline). The parser keeps these
+    boundaries, so a headline never runs into the article's first sentence;
+    long wrapped lines are left to the parser."""
+
+    short_line = 80
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        for tok in doc[1:]:
+            prev = doc[tok.i - 1]
+            gap = text[prev.idx + len(prev.text) : tok.idx]
+            if "\n" not in gap and not prev.is_space:
+                continue
+            if tok.is_space:
+                continue
+            if gap.count("\n") >= 2 or "\n\n" in prev.text:
+                tok.is_sent_start = True
+                continue
+            line_start = text.rfind("\n", 0, prev.idx) + 1
+            line = text[line_start : prev.idx + len(prev.text)].strip()
+            if line and len(line) < self.short_line and line[-1] not in ".,;:!?)\"'’”-–" and tok.text[:1].isupper():
+                tok.is_sent_start = True
+        return doc
 
 
 # --------------------------------------------------------------------------- chrome
