@@ -31,6 +31,8 @@ PLAN_WORDS = {"plan", "aim", "intend", "target", "seek", "hope", "propose", "sch
 HEDGE_AUX = {"may", "might", "could", "would", "should"}
 HEDGE_WORDS = {"possibly", "perhaps", "likely", "probably", "estimated", "expected", "potentially", "reportedly"}
 FUTURE_AUX = {"will", "'ll", "shall"}
+COMPARISON_WORDS = {"from", "than", "over", "versus", "vs", "vs.", "against", "on", "since"}
+PARTICLE_VERBS = {"hand", "turn", "take", "give", "pass", "sign", "pick", "go", "move", "roll", "win", "bring"}
 DESIGNATION_LABELS = {"PRODUCT", "ORG", "FAC", "WORK_OF_ART", "LAW", "EVENT"}
 
 
@@ -103,6 +105,28 @@ class FigureRules:
         self.change_nouns = set(preds["change_nouns"])
         self.share_nouns = set(preds["share_nouns"])
         self.money_verbs: dict[str, str] = preds["money_verbs"]
+        self.transitive_change = set(preds["transitive_change_verbs"])
+        self.containers = set(preds["containers"])
+        self.unit_words = set(preds["unit_words"])
+        self.measures: list[dict[str, Any]] = [
+            {k: set(v) if isinstance(v, list) else v for k, v in rule.items()} for rule in preds["measures"]
+        ]
+
+    def measure(self, verb: Token, noun: str, modifiers: set[str]) -> str | None:
+        """The first ``measures`` rule that the verb, noun and modifiers satisfy."""
+        verb_forms = {verb.lemma_.lower()}
+        for c in verb.children:
+            if c.dep_ == "prt":
+                verb_forms.add(f"{verb.lemma_.lower()} {c.lower_}")
+        for rule in self.measures:
+            if "nouns" in rule and noun not in rule["nouns"]:
+                continue
+            if "verbs" in rule and not (verb_forms & rule["verbs"]):
+                continue
+            if "modifiers" in rule and not (modifiers & rule["modifiers"]):
+                continue
+            return str(rule["predicate"])
+        return None
 
     def fold(self, phrase: str) -> str:
         phrase = phrase.lower().strip()
@@ -327,39 +351,96 @@ class Extractor:
         for words, key in self.fig.approx:
             n = len(words)
             if start - n >= 0 and tuple(t.lower_ for t in doc[start - n : start]) == words:
+                first = doc[start - n]
+                if first.dep_ == "prt" or (first.i > 0 and doc[first.i - 1].lemma_.lower() in PARTICLE_VERBS
+                                           and first.lower_ in ("over", "up")):
+                    return None, start  # "handed over 735 aircraft": a particle, not "more than"
                 return key, start - n
         return None, start
 
     def _predicate(self, doc: Doc, span: Span, num: Token, noun: Token | None, unit_tokens: list[Token],
                    percent: bool, currency: str | None) -> str | None:
+        """What the figure measures, as a canonical snake_case label.
+
+        Counted figures take their noun and governing verb through the
+        ``measures`` rules ("delivered 735 aircraft" is deliveries, "2,319 gross
+        orders" gross_orders), then the noun synonyms. Percentages and money
+        take the noun they measure ("revenue of $8.8bn", "a 39% rise in net
+        profit", "shares fell 10%"), marked ``_change`` when a change word
+        governs them.
+        """
         fig = self.fig
+        inside = set(range(span.start, span.end))
         verb = clause_verb(num)
         if noun is not None and not percent and currency is None:
+            container = noun.lemma_.lower() in fig.containers
+            if container:
+                pobj = _pobj_of(noun)
+                if pobj is not None:
+                    noun, unit_tokens = pobj, [t for t in pobj.lefts if t.dep_ in ("amod", "compound")] + [pobj]
+            mods = {t.lower_ for t in unit_tokens[:-1]} | {c.lower_ for c in noun.lefts if c.dep_ in ("amod",
+                                                                                                    "compound")}
+            rule = fig.measure(verb, noun.lemma_.lower(), mods)
+            if rule:
+                return rule
             phrase = _lemma_phrase(unit_tokens) if unit_tokens else noun.lemma_.lower()
-            candidates = [phrase, noun.lemma_.lower()]
-            if verb.pos_ == "VERB":
-                candidates.insert(0, f"{verb.lemma_.lower()} {noun.lemma_.lower()}")
-                if verb.tag_ == "VBN":
-                    candidates.insert(0, f"{verb.text.lower()} {noun.lemma_.lower()}")
-            for cand in candidates:
+            for cand in (phrase, noun.lemma_.lower()):
                 if cand in fig.synonyms:
                     return fig.synonyms[cand]
-            return fig.fold(noun.lemma_.lower() if noun.lemma_.lower() != noun.lower_ else noun.lower_)
-        # percentages and money: what does the number measure?
-        measured = self._measured_noun(num, verb)
-        is_change = verb.lemma_.lower() in fig.change_verbs and not self._is_level(num)
-        if percent and num.head.lemma_.lower() in fig.change_nouns:
-            is_change = True
+            return fig.fold(noun.lemma_.lower())
+        measured, change = self._measured(num, inside)
         if measured is not None:
             base = self._noun_phrase(measured)
-            base = "share_price" if base in fig.share_nouns or measured.lemma_.lower() in fig.share_nouns else \
-                fig.fold(base)
-            return f"{base}_change" if is_change and percent else base
+            lemma = measured.lemma_.lower()
+            if lemma == "share" and measured.tag_ == "NN" and not change:
+                return "market_share"
+            if lemma in fig.share_nouns or base in fig.share_nouns:
+                base = "share_price"
+            else:
+                base = fig.synonyms.get(base) or fig.synonyms.get(lemma) or fig.fold(base)
+            return f"{base}_change" if change and percent else base
         if currency is not None and verb.lemma_.lower() in fig.money_verbs:
             return fig.money_verbs[verb.lemma_.lower()]
-        if percent and is_change:
+        if percent and change:
             return "change"
         return None
+
+    def _measured(self, num: Token, inside: set[int]) -> tuple[Token | None, bool]:
+        """The noun a percentage or amount measures, and whether a change word governs it."""
+        fig = self.fig
+        skip = fig.unit_words
+        t = num
+        for _ in range(6):
+            head = t.head
+            if head is t:
+                return None, False
+            if head.i in inside or head.lower_ in skip:
+                t = head
+                continue
+            lemma = head.lemma_.lower()
+            if head.pos_ == "NOUN" and lemma in fig.change_nouns:
+                target = _pobj_of(head, ("in", "of")) or next(
+                    (c for c in head.lefts if c.dep_ in ("compound", "poss") and c.pos_ == "NOUN"), None)
+                return target, True
+            if head.pos_ in ("NOUN", "PROPN") and head.pos_ == "NOUN":
+                container = _pobj_of(head) if lemma in fig.containers else None
+                return container or head, False
+            if head.pos_ in ("VERB", "AUX"):
+                if lemma in fig.change_verbs:
+                    level = self._is_level(num)
+                    obj = next((c for c in head.children if c.dep_ == "dobj" and c.i not in inside and
+                                c.pos_ == "NOUN"), None)
+                    subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and
+                                 c.pos_ in ("NOUN", "PROPN")), None)
+                    target = obj if obj is not None and lemma in fig.transitive_change else subj
+                    if target is not None and target.pos_ == "PROPN":
+                        target = None
+                    return target, not level
+                subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"),
+                            None)
+                return subj, False
+            t = head
+        return None, False
 
     @staticmethod
     def _is_level(num: Token) -> bool:
@@ -376,27 +457,8 @@ class Extractor:
     @staticmethod
     def _noun_phrase(noun: Token) -> str:
         mods = [c for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "PROPN")
-                and not c.ent_type_]
+                and not c.ent_type_ and not any(ch.isdigit() for ch in c.text)]
         return " ".join([m.lower_ for m in mods] + [noun.lemma_.lower()])
-
-    def _measured_noun(self, num: Token, verb: Token) -> Token | None:
-        # "revenue of $8.8bn", "a 10% share", "$1 billion valuation"
-        t = num
-        for _ in range(4):
-            head = t.head
-            if head is t:
-                break
-            if head.pos_ == "NOUN" and head.lemma_.lower() not in self.fig.scales and head.lower_ not in \
-                    ("percent", "%", "cent", "dollar", "dollars"):
-                return head
-            if head.pos_ in ("VERB", "AUX"):
-                break
-            t = head
-        # "profit rose to T$325 billion", "shares fell 10 percent"
-        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subj is not None and subj.pos_ == "NOUN":
-            return subj
-        return None
 
     # ------------------------------------------------------------------ context
     def _attach_context(self, doc: Doc, mentions: list[Mention], ent_at: dict[int, SubjectMention],
@@ -423,15 +485,38 @@ class Extractor:
             m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date",
                                       salient=salient)
             if m.kind == "figure":
-                dates = [i for i in by_sentence.get(m.sentence_index, []) if mentions[i].kind == "date"]
-                if dates:
-                    m.as_of_index = min(dates, key=lambda i: abs(mentions[i].start - m.start))
+                m.as_of_index = self._as_of(doc, m, [mentions[i] for i in by_sentence.get(m.sentence_index, [])],
+                                            by_sentence.get(m.sentence_index, []))
             else:
                 verb = clause_verb(token)
                 if verb.pos_ == "VERB":
                     m.predicate = self.fig.fold(verb.lemma_.lower())
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
+
+    def _as_of(self, doc: Doc, figure: Mention, sentence_mentions: list[Mention], indexes: list[int]) -> int | None:
+        """The date in the figure's sentence that says when it held.
+
+        Comparison bases ("up 11% from 2022", "on a year earlier") are not as-of
+        dates; a period (quarter, month, year) beats the day a report came out
+        ("reported on Thursday a record Q3").
+        """
+        best: tuple[int, int] | None = None
+        for m, i in zip(sentence_mentions, indexes, strict=True):
+            if m.kind != "date":
+                continue
+            before = doc.char_span(m.start, m.end, alignment_mode="expand")
+            prev = doc[before.start - 1].lower_ if before is not None and before.start > 0 else ""
+            prev2 = doc[before.start - 2].lower_ if before is not None and before.start > 1 else ""
+            if prev in COMPARISON_WORDS or (prev in ("with", "to") and prev2 in ("compared", "relative")):
+                continue
+            if m.label in ("relative",) and any(w in m.text.lower() for w in ("earlier", "ago", "previous", "prior")):
+                continue
+            is_day = m.label in ("day", "day_noyear", "weekday") or m.text.lower() in ("yesterday", "today")
+            rank = (1 if is_day else 0) * 10000 + abs(m.start - figure.start) // 10
+            if best is None or rank < best[0]:
+                best = (rank, i)
+        return best[1] if best else None
 
     def _respectively(self, sent: Span, mentions: list[Mention], ent_at: dict[int, SubjectMention]) -> None:
         """"Shares of 13%, 9% and 8% went to X, Y and Z, respectively": pair them in order."""
@@ -597,6 +682,16 @@ class Extractor:
         if speech is not None:
             return "reported"
         return "asserted"
+
+
+def _pobj_of(noun: Token, preps: tuple[str, ...] = ("of",)) -> Token | None:
+    """"list of approved LLMs" -> LLMs; "rise in net profit" -> profit."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in preps:
+            pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj.pos_ in ("NOUN", "PROPN"):
+                return pobj
+    return None
 
 
 def _token_at(doc: Doc, start: int, end: int) -> Token | None:
