@@ -106,6 +106,7 @@ class FigureRules:
         self.share_nouns = set(preds["share_nouns"])
         self.money_verbs: dict[str, str] = preds["money_verbs"]
         self.transitive_change = set(preds["transitive_change_verbs"])
+        self.date_events = {str(w): canon for canon, words in preds["date_events"].items() for w in words}
         self.containers = set(preds["containers"])
         self.unit_words = set(preds["unit_words"])
         self.measures: list[dict[str, Any]] = [
@@ -398,6 +399,8 @@ class Extractor:
                 base = "share_price"
             else:
                 base = fig.synonyms.get(base) or fig.synonyms.get(lemma) or fig.fold(base)
+            if not base:
+                return "change" if change and percent else None
             return f"{base}_change" if change and percent else base
         if currency is not None and verb.lemma_.lower() in fig.money_verbs:
             return fig.money_verbs[verb.lemma_.lower()]
@@ -488,11 +491,27 @@ class Extractor:
                 m.as_of_index = self._as_of(doc, m, [mentions[i] for i in by_sentence.get(m.sentence_index, [])],
                                             by_sentence.get(m.sentence_index, []))
             else:
-                verb = clause_verb(token)
-                if verb.pos_ == "VERB":
-                    m.predicate = self.fig.fold(verb.lemma_.lower())
+                m.predicate = self._date_event(token)
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
+
+    def _date_event(self, token: Token) -> str | None:
+        """What a date marks: the event noun it modifies ("the 2023 regulation")
+        or the verb of its clause ("released in August 2023"), folded."""
+        fig = self.fig
+        head = token.head
+        if token.dep_ in ("compound", "nummod", "amod", "npadvmod") and head.pos_ == "NOUN":
+            lemma = head.lemma_.lower()
+            return fig.date_events.get(lemma, fig.fold(lemma))
+        verb = clause_verb(token)
+        if verb.pos_ != "VERB":
+            return None
+        forms = [verb.lemma_.lower()]
+        forms += [f"{verb.lemma_.lower()} {c.lower_}" for c in verb.children if c.dep_ in ("prt", "dobj")]
+        for form in reversed(forms):
+            if form in fig.date_events:
+                return fig.date_events[form]
+        return fig.fold(verb.lemma_.lower())
 
     def _as_of(self, doc: Doc, figure: Mention, sentence_mentions: list[Mention], indexes: list[int]) -> int | None:
         """The date in the figure's sentence that says when it held.

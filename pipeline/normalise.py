@@ -153,6 +153,34 @@ def strip_modifiers(text: str) -> tuple[str, str | None]:
     return text[m.end():], m.group(0).strip().lower()
 
 
+_UNITS_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+               "ninety": 90}
+_SPELLED_YEAR_RX = re.compile(
+    r"\b(?:(nineteen|eighteen)\s+(?:(" + "|".join(_TENS_WORDS) + r")(?:[\s-]+(" + "|".join(list(_UNITS_WORDS)[1:10])
+    + r"))?|(" + "|".join(list(_UNITS_WORDS)[10:]) + r"))|two\s+thousand(?:\s+(?:and\s+)?("
+    + "|".join(list(_UNITS_WORDS)[1:]) + r"))?)\b",
+    re.IGNORECASE,
+)
+
+
+def _spelled_years(text: str) -> str:
+    """Write spoken years as digits ("nineteen ninety-six" -> 1996), as broadcast transcripts spell them."""
+
+    def digits(m: re.Match[str]) -> str:
+        century, tens, unit, teen, millennium_unit = (g.lower() if g else None for g in m.groups())
+        if century is None:  # "two thousand (and) five"
+            return str(2000 + (_UNITS_WORDS[millennium_unit] if millennium_unit else 0))
+        base = 1900 if century == "nineteen" else 1800
+        if teen is not None:
+            return str(base + _UNITS_WORDS[teen])
+        return str(base + _TENS_WORDS[tens or "ninety"] + (_UNITS_WORDS[unit] if unit else 0))
+
+    return _SPELLED_YEAR_RX.sub(digits, text)
+
+
 def _explicit_year(text: str) -> int | None:
     m = _YEAR_RX.search(text)
     if m:
@@ -160,6 +188,9 @@ def _explicit_year(text: str) -> int | None:
     m = _SHORT_YEAR_RX.search(text)
     if m:
         return 2000 + int(m.group(1)) if int(m.group(1)) < 50 else 1900 + int(m.group(1))
+    m = re.search(r"\bq[1-4]([12][0-9])$", text.lower())  # "Q123": the first quarter of 2023
+    if m:
+        return 2000 + int(m.group(1))
     return None
 
 
@@ -171,7 +202,9 @@ def _quarter_of(text: str) -> int | None:
     for word, n in ORDINALS.items():
         if re.search(rf"\b{word}\b", low):
             return n
-    if re.search(r"\blast\b", low):
+    if re.search(r"\blast\s+(?:three|3)\s+months\b|\bfinal\b", low):
+        return 4
+    if re.search(r"\blast\b(?!\s+year)", low):
         return 4
     return None
 
@@ -181,11 +214,68 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _most_recent(anchor: date, month: int, future: bool) -> int:
-    """Year of the named month: the latest at or before the anchor (or the next, looking ahead)."""
-    if future:
+# How far ahead of the publication date a month or day named without a year may
+# lie before it is read as the last such one instead: news mostly speaks of the
+# recent past, but "payable Jan. 2" in a November story is the coming January.
+_AHEAD_MONTHS = 4
+_AHEAD_DAYS = 122
+
+
+def _year_of_month(anchor: date, month: int, future: bool) -> int:
+    """Year of a month named without one: the coming one if the clause looks ahead or it is
+    at most a few months off, else the latest at or before the anchor."""
+    ahead = (month - anchor.month) % 12
+    if future or ahead <= _AHEAD_MONTHS:
         return anchor.year if month >= anchor.month else anchor.year + 1
     return anchor.year if month <= anchor.month else anchor.year - 1
+
+
+def _year_of_day(anchor: date, month: int, day: int, future: bool) -> int:
+    """Year of a day named without one ("Dec. 15"): the nearest such day, preferring the past
+    unless it lies within a few months ahead (or the clause looks ahead)."""
+
+    def on(y: int) -> date:
+        return date(y, month, min(day, calendar.monthrange(y, month)[1]))
+
+    ahead = min(on(y) for y in (anchor.year, anchor.year + 1) if on(y) >= anchor)
+    if future or (ahead - anchor).days <= _AHEAD_DAYS:
+        return ahead.year
+    return max(on(y) for y in (anchor.year - 1, anchor.year) if on(y) <= anchor).year
+
+
+def _year_of_quarter(anchor: date, q: int, future: bool) -> int:
+    """Year of a quarter named without one: the latest at or before the anchor's quarter; looking
+    ahead, the previous quarter (results still to be reported) up to two quarters on."""
+    current = (anchor.month - 1) // 3 + 1
+    delta = (q - current) % 4  # 0..3 quarters ahead
+    if future:
+        if delta == 3:  # the quarter just ended
+            return anchor.year if q < current else anchor.year - 1
+        return anchor.year if q >= current else anchor.year + 1
+    return anchor.year if q <= current else anchor.year - 1
+
+
+def _last_quarter(anchor: date) -> tuple[int, int]:
+    """The last complete quarter before the anchor: what "the quarter" reports on."""
+    q = (anchor.month - 1) // 3  # 0 when the anchor lies in Q1
+    return (anchor.year, q) if q else (anchor.year - 1, 4)
+
+
+def _hint_quarter(hint: str | None, anchor: date | None, future: bool) -> tuple[int | None, int] | None:
+    """The quarter a context hint from the date marker names: "1989-Q3", "Q3" (year from the
+    anchor), or "Q" (a quarter with no number: the last complete one)."""
+    if not hint or "Q" not in hint:
+        return None
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", hint)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    if anchor is None:
+        q = int(hint[1]) if len(hint) > 1 else 0
+        return (None, q) if q else None
+    if hint == "Q":
+        return _last_quarter(anchor)
+    q = int(hint[1])
+    return _year_of_quarter(anchor, q, future), q
 
 
 @dataclass(frozen=True)
@@ -198,25 +288,40 @@ class DateContext:
 
 
 def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
-    """Resolve one date mention; None when it has no SPEC form (weeks, durations, decades)."""
+    """Resolve one date mention; None when it has no SPEC form (weeks, durations, decades).
+
+    ``label`` names the resolver; the date marker may append ``@hint`` with what the context
+    says: the period under discussion ("Q3", "1989-Q3", "Q", "year") or "ahead" for a clause
+    that looks forward ("until Tuesday").
+    """
+    label, _, hint = label.partition("@")
+    if hint == "ahead":
+        ctx = DateContext(ctx.anchor, ctx.reference, True)
+        hint = ""
     core, modifier = strip_modifiers(text.strip())
-    core = core.strip().rstrip(".,")
+    core = _spelled_years(core.strip().rstrip(".,"))
     low = core.lower()
     anchor = ctx.anchor
     year = _explicit_year(core)
 
     if label in ("decade", "year_to_date"):
         return None
+    if label == "iso_day":
+        try:
+            d = date.fromisoformat(re.sub(r"\s+", "", core))
+        except ValueError:
+            return None
+        return make_date("day", d.year, d.month, d.day)
     if label in ("year", "half", "season"):
         if year is None:
             return None
         return make_date("year", year)
     if label == "quarter":
         q = _quarter_of(core)
-        if year is None and anchor is not None and re.search(r"\blast\s+year\b", low):
-            year = anchor.year - 1
-        elif year is None and anchor is not None and re.search(r"\bthis\s+year\b", low):
-            year = anchor.year
+        if year is None and anchor is not None:
+            for word, step in (("last", -1), ("this", 0), ("next", 1)):
+                if re.search(rf"\b{word}\s+year\b", low):
+                    year = anchor.year + step
         if q is None or year is None:
             return None
         return make_date("quarter", year, q)
@@ -226,25 +331,31 @@ def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
             return None
         if anchor is None:
             return unanchored("quarter")
-        current = (anchor.month - 1) // 3 + 1
-        y = anchor.year if q <= current or ctx.future else anchor.year - 1
-        if ctx.future and q < current:
-            y = anchor.year + 1
-        return make_date("quarter", y, q, resolution="relative", anchor=anchor)
-    if label == "month_range":
-        months = [MONTHS[w] for w in re.findall(r"[a-z]+", low) if w in MONTHS]
-        if year is None or len(months) < 2:
+        return make_date("quarter", _year_of_quarter(anchor, q, ctx.future), q, resolution="relative",
+                         anchor=anchor)
+    if label == "the_period":
+        return _resolve_the_period(low, hint, ctx)
+    if label == "year_ago":
+        return _resolve_year_ago(low, hint, ctx)
+    if label == "period_of_year":  # "the 1988 period": the quarter under discussion, of that year
+        if year is None:
             return None
-        first, last = months[0], months[-1]
-        if first % 3 == 1 and last == first + 2:
-            return make_date("quarter", year, (first - 1) // 3 + 1)
+        hq = _hint_quarter(hint, anchor, ctx.future)
+        if hq is not None:
+            return make_date("quarter", year, hq[1])
         return make_date("year", year)
+    if label == "this_year":  # "the full year", "year-end": the year being reported on
+        if anchor is None:
+            return unanchored("year")
+        return make_date("year", anchor.year, resolution="relative", anchor=anchor)
+    if label == "month_range":
+        return _resolve_month_range(low, year, ctx)
     if label == "relative":
         return _resolve_relative(low, ctx)
     if label == "weekday":
         if anchor is None:
             return unanchored("day")
-        wd = WEEKDAYS[low.split()[-1]]
+        wd = WEEKDAYS[next(w for w in low.split() if w in WEEKDAYS)]
         if ctx.future:
             delta = (wd - anchor.weekday()) % 7
             d = anchor + timedelta(days=delta)
@@ -275,12 +386,79 @@ def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
         return None
     d, _ = parsed
     month = d.month
-    y = _most_recent(anchor, month, ctx.future)
-    if granularity == "day" and not ctx.future and (month, d.day) > (anchor.month, anchor.day) and \
-            month == anchor.month:
-        y = anchor.year - 1
+    if granularity == "day":
+        y = _year_of_day(anchor, month, d.day, ctx.future)
+    else:
+        y = _year_of_month(anchor, month, ctx.future)
     day = min(d.day, calendar.monthrange(y, month)[1])
     return make_date(granularity, y, month, day, resolution="relative", anchor=anchor)
+
+
+def _resolve_month_range(low: str, year: int | None, ctx: DateContext) -> DateValue | None:
+    """"July-September 2025", "October through December", "the last three months of 2023":
+    a calendar quarter when the range is one, else the year."""
+    anchor = ctx.anchor
+    months = [MONTHS[w] for w in re.findall(r"[a-z]+", low) if w in MONTHS]
+    m = re.search(r"\b(first|last|final)\s+(?:three|3)\s+months\b", low)
+    if m:
+        months = [1, 3] if m.group(1) == "first" else [10, 12]
+    if len(months) < 2:
+        return None
+    first, last = months[0], months[-1]
+    is_quarter = first % 3 == 1 and last == first + 2
+    resolution = "absolute"
+    if year is None:
+        if anchor is None:
+            return unanchored("quarter" if is_quarter else None)
+        resolution = "relative"
+        year = _year_of_month(anchor, last, ctx.future)
+        if is_quarter:
+            year = _year_of_quarter(anchor, (first - 1) // 3 + 1, ctx.future)
+    if is_quarter:
+        return make_date("quarter", year, (first - 1) // 3 + 1, resolution=resolution, anchor=anchor)
+    return make_date("year", year, resolution=resolution, anchor=anchor)
+
+
+def _resolve_the_period(low: str, hint: str, ctx: DateContext) -> DateValue | None:
+    """"the quarter", "the latest quarter", "that quarter": the quarter under discussion (from
+    the hint), else the last complete one; "the current quarter" (and "this quarter" with no
+    numbered quarter in context) is the anchor's own."""
+    anchor = ctx.anchor
+    numbered = hint is not None and re.search(r"Q[1-4]", hint) is not None
+    if "current" in low or ("this" in low.split() and not numbered):
+        if anchor is None:
+            return unanchored("quarter")
+        return make_date("quarter", anchor.year, (anchor.month - 1) // 3 + 1, resolution="relative",
+                         anchor=anchor)
+    hq = _hint_quarter(hint, anchor, ctx.future)
+    if hq is None and anchor is not None:
+        hq = _last_quarter(anchor)
+    if hq is None or hq[0] is None:
+        return unanchored("quarter")
+    return make_date("quarter", hq[0], hq[1], resolution="relative", anchor=anchor)
+
+
+def _resolve_year_ago(low: str, hint: str, ctx: DateContext) -> DateValue | None:
+    """"a year ago", "the year-earlier quarter", "the same quarter last year": results are
+    compared with the same period a year before, so the period under discussion (a quarter,
+    from the text or the hint) moves back a year; otherwise it is the year before."""
+    anchor = ctx.anchor
+    q_text = _quarter_of(re.sub(r"\blast\s+year\b", " ", low))
+    hq: tuple[int | None, int] | None = None
+    if q_text is not None:
+        hq = (_year_of_quarter(anchor, q_text, ctx.future) if anchor else None, q_text)
+    elif "quarter" in low or (hint and "Q" in hint):
+        hq = _hint_quarter(hint if hint and "Q" in hint else "Q", anchor, ctx.future)
+    if hq is not None:
+        y, q = hq
+        if y is None:
+            return unanchored("quarter")
+        return make_date("quarter", y - 1, q, resolution="relative", anchor=anchor)
+    if re.fullmatch(r"(?:a|an|one)\s+year\s+(?:ago|earlier)", low):
+        return _resolve_relative(low, ctx)
+    if anchor is None:
+        return unanchored("year")
+    return make_date("year", anchor.year - 1, resolution="relative", anchor=anchor)
 
 
 def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
@@ -298,7 +476,7 @@ def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
         step = 0
         if any(w in ("previous", "prior", "before", "earlier") for w in words):
             step = -1
-        elif any(w in ("following", "next", "later") for w in words):
+        elif any(w in ("following", "next", "later", "after") for w in words):
             step = 1
         base = ref.start if ref is not None and ref.granularity in ("year", "quarter", "month", "day") else None
         base_date = parse_iso_date(base)
@@ -317,15 +495,18 @@ def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
         return make_date("month", y, m, resolution="relative", anchor=resolution_anchor)
 
     if anchor is None:
-        gran = "day" if words[-1] in ("yesterday", "today", "tomorrow", "tonight") or words[-1] in WEEKDAYS \
+        gran = "day" if words[-1] in _DAY_WORDS or words[-1] in WEEKDAYS \
             else "month" if words[-1] in ("month",) or words[-1] in MONTHS else "year"
         if words[-1] in ("week", "weekend", "days", "weeks"):
             return None
         return unanchored(gran)
 
-    if words[0] in ("yesterday", "today", "tomorrow", "tonight"):
-        shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[words[0]]
+    if words[-1] in _DAY_WORDS:  # "yesterday", "this morning", "last night"
+        shift = -1 if words[0] in ("yesterday", "last") else 1 if words[0] == "tomorrow" else 0
         d = anchor + timedelta(days=shift)
+        return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
+    if words[0] in ("yesterday", "tomorrow"):  # "yesterday morning"
+        d = anchor + timedelta(days=-1 if words[0] == "yesterday" else 1)
         return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
 
     if words[-1] in ("ago", "earlier") and len(words) >= 3:
@@ -337,8 +518,8 @@ def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
         if unit == "month":
             y, m = _shift_month(anchor.year, anchor.month, -n)
             return make_date("month", y, m, resolution="relative", anchor=anchor)
-        if unit == "day":
-            d = anchor - timedelta(days=n)
+        if unit in ("day", "week"):
+            d = anchor - timedelta(days=n * (7 if unit == "week" else 1))
             return make_date("day", d.year, d.month, d.day, resolution="relative", anchor=anchor)
         return None
 
@@ -382,6 +563,9 @@ def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
     if last in SEASONS:
         return make_date("year", anchor.year + step, resolution="relative", anchor=anchor)
     return None
+
+
+_DAY_WORDS = {"yesterday", "today", "tomorrow", "tonight", "morning", "afternoon", "evening", "night"}
 
 
 # --------------------------------------------------------------------------- numbers

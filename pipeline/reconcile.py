@@ -80,20 +80,19 @@ def dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def period_of(claim: dict[str, Any]) -> str | None:
-    """When a claim's value held: its as-of date, else its article's publication date."""
+    """When a claim's value held, if the text says: its as-of date. Only claims
+    placed in the same period can conflict; an undated claim never does."""
     as_of = claim.get("as_of") or {}
-    if as_of.get("iso"):
-        return str(as_of["iso"])
-    if claim["kind"] == "figure":
-        published = (claim.get("source") or {}).get("published")
-        return f"published:{published}" if published else None
-    return None
+    return str(as_of["iso"]) if as_of.get("iso") else None
 
 
-def _sort_key(period: str | None) -> str:
-    if period is None:
-        return "9999"  # undated: last (stated by the latest source we cannot place)
-    return period.removeprefix("published:")
+def _sort_key(claim: dict[str, Any]) -> str:
+    """Order for a timeline: as-of date, else publication date, else last."""
+    period = period_of(claim)
+    if period is not None:
+        return period
+    published = (claim.get("source") or {}).get("published")
+    return str(published) if published else "9999"
 
 
 def _agree(kind: str, a: dict[str, Any], b: dict[str, Any], tolerance: float) -> bool:
@@ -131,7 +130,7 @@ def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
 def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: ReconcileConfig,
           review: dict[str, Any] | None) -> dict[str, Any]:
     subject_id, predicate, kind, _ = key
-    claims = sorted(claims, key=lambda c: (_sort_key(period_of(c)), c["doc_id"], c["span"][0]))
+    claims = sorted(claims, key=lambda c: (_sort_key(c), c["doc_id"], c["span"][0]))
     tol = config.tolerance
     # distinct values: claims whose values agree with an observation's first value join it
     observations: list[Observation] = []

@@ -1,0 +1,150 @@
+"""The store's files: atomic writes, JSONL round trips, the run lock, the review log."""
+
+import json
+import os
+
+import pytest
+
+from pipeline.store import Store, StoreLocked, locked, read_jsonl, write_atomic, write_jsonl
+
+RECORDS = [
+    {"schema_version": "1", "id": "a", "text": "Zoë’s café — “quoted”", "n": 3, "nested": {"x": [1, 2]}},
+    {"schema_version": "1", "id": "b", "text": "line\nbreak and\ttab", "n": None, "nested": {}},
+]
+
+
+def test_jsonl_round_trip(tmp_path):
+    path = tmp_path / "sub" / "records.jsonl"
+    write_jsonl(path, RECORDS)
+    assert list(read_jsonl(path)) == RECORDS
+    raw = path.read_bytes()
+    assert raw.endswith(b"\n") and b"\r" not in raw
+    lines = raw.decode("utf-8").split("\n")[:-1]
+    assert len(lines) == len(RECORDS)
+    assert [json.loads(line) for line in lines] == RECORDS
+    assert "Zoë’s café" in lines[0]  # UTF-8, not \\u escapes
+
+
+def test_write_atomic_text_and_bytes(tmp_path):
+    path = tmp_path / "t.txt"
+    write_atomic(path, "héllo\n")
+    assert path.read_bytes() == "héllo\n".encode()
+    write_atomic(path, b"\x00\x01bytes")
+    assert path.read_bytes() == b"\x00\x01bytes"
+
+
+def test_read_missing_file_is_empty(tmp_path):
+    assert list(read_jsonl(tmp_path / "absent.jsonl")) == []
+
+
+def test_read_broken_line_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"a": 1}\n\n{"b": \n', encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        list(read_jsonl(path))
+    assert "bad.jsonl:3" in str(info.value)
+
+
+def test_write_atomic_leaves_no_temp_files(tmp_path):
+    path = tmp_path / "claims.jsonl"
+    for n in range(3):
+        write_jsonl(path, RECORDS[: n + 1])
+    write_atomic(tmp_path / "texts" / "abc.txt", "some text")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "claims.jsonl", "texts", "texts/abc.txt",
+    ]
+    assert list(read_jsonl(path)) == RECORDS[:3]
+
+
+def test_failed_write_keeps_old_file_and_no_temp(tmp_path):
+    path = tmp_path / "facts.jsonl"
+    write_jsonl(path, RECORDS)
+    before = path.read_bytes()
+
+    def boom():
+        yield RECORDS[0]
+        raise RuntimeError("crash while producing records")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(path, boom())
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["facts.jsonl"]
+
+
+def test_unchanged_content_keeps_mtime(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    write_jsonl(path, RECORDS)
+    old = 1_000_000_000_000_000_000  # 2001-09-09, far from now
+    os.utime(path, ns=(old, old))
+    inode = path.stat().st_ino
+    write_jsonl(path, RECORDS)
+    assert path.stat().st_mtime_ns == old
+    assert path.stat().st_ino == inode
+    write_jsonl(path, RECORDS[:1])
+    assert path.stat().st_mtime_ns != old
+    assert list(read_jsonl(path)) == RECORDS[:1]
+
+
+def test_lock_is_exclusive_and_names_the_folder(tmp_path):
+    out = tmp_path / "store"
+    with locked(out):
+        lock = out / ".lock"
+        assert lock.read_text() == str(os.getpid())
+        with pytest.raises(StoreLocked) as info, locked(out):
+            pass
+        assert str(out) in str(info.value)
+        assert lock.exists()  # the refused second run did not remove the first run's lock
+    assert not lock.exists()
+    with locked(out):  # free again
+        assert lock.exists()
+
+
+def test_lock_released_on_error(tmp_path):
+    with pytest.raises(KeyError), locked(tmp_path):
+        raise KeyError("boom")
+    assert not (tmp_path / ".lock").exists()
+
+
+def test_stale_lock_is_taken_over(tmp_path):
+    lock = tmp_path / ".lock"
+    lock.write_text("999999")
+    ran = False
+    with locked(tmp_path):
+        ran = True
+        assert lock.read_text() == str(os.getpid())
+    assert ran
+    assert not lock.exists()
+
+
+def test_unreadable_lock_is_taken_over(tmp_path):
+    (tmp_path / ".lock").write_text("not a pid")
+    with locked(tmp_path):
+        assert (tmp_path / ".lock").read_text() == str(os.getpid())
+
+
+def test_append_review_keeps_earlier_lines(tmp_path):
+    store = Store(tmp_path / "out")
+    store.ensure_reviews()
+    path = store.path("reviews")
+    assert path.read_bytes() == b""
+    first = {"schema_version": "1", "review_id": "r1", "target_type": "claim", "target_id": "c1",
+             "decision": "accept", "value": None, "reviewer": "ana", "at": "2024-05-09T10:00:00Z", "note": None}
+    second = first | {"review_id": "r2", "decision": "reject", "note": "wrong company"}
+    store.append_review(first)
+    after_first = path.read_bytes()
+    store.ensure_reviews()  # must not truncate an existing log
+    assert path.read_bytes() == after_first
+    store.append_review(second)
+    after_second = path.read_bytes()
+    assert after_second.startswith(after_first)
+    assert after_second.count(b"\n") == 2
+    assert store.reviews() == [first, second]
+
+
+def test_store_text_round_trip(tmp_path):
+    store = Store(tmp_path)
+    store.write_text("d1", "Zoë\nline two")
+    assert store.read_text("d1") == "Zoë\nline two"
+    assert store.read_text("missing") is None
+    store.write("claims", RECORDS)
+    assert store.read("claims") == RECORDS
