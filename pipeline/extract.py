@@ -373,9 +373,11 @@ class Extractor:
         fig = self.fig
         inside = set(range(span.start, span.end))
         verb = clause_verb(num)
+        if noun is None and not percent and currency is None:
+            noun, _ = self._measured(num, inside)  # a bare count: "the list ... has grown to 117"
+            unit_tokens = []
         if noun is not None and not percent and currency is None:
-            container = noun.lemma_.lower() in fig.containers
-            if container:
+            if noun.lemma_.lower() in fig.containers:
                 pobj = _pobj_of(noun)
                 if pobj is not None:
                     noun, unit_tokens = pobj, [t for t in pobj.lefts if t.dep_ in ("amod", "compound")] + [pobj]
@@ -504,6 +506,9 @@ class Extractor:
             lemma = head.lemma_.lower()
             return fig.date_events.get(lemma, fig.fold(lemma))
         verb = clause_verb(token)
+        if verb.lemma_ == "be":  # "It was not until X that Beijing allowed ...": the that-clause's verb
+            verb = next((c for c in verb.subtree if c.dep_ in ("ccomp", "relcl", "advcl") and c.pos_ == "VERB"
+                         and any(x.lower_ == "that" for x in c.lefts)), verb)
         if verb.pos_ != "VERB":
             return None
         forms = [verb.lemma_.lower()]
@@ -613,6 +618,9 @@ class Extractor:
                     return e
         verb = clause_verb(token)
         refers_back = False
+        cleft = self._cleft_subject(verb, ent_at)
+        if cleft is not None:
+            return cleft
         for _ in range(4):
             subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None:
@@ -633,16 +641,35 @@ class Extractor:
             for c in speech.children:
                 if c.dep_ in ("nsubj", "dobj", "prep", "agent"):
                     speaker_tokens.update(t.i for t in c.subtree)
-        before = reversed(list(sent[: max(token.i - sent.start, 0)]))
-        after = list(sent[max(token.i - sent.start, 0):]) if is_date else []
-        for t in [*before, *after]:
+        def usable(t: Token) -> SubjectMention | None:
             e = ent_at.get(t.i)
-            if e is not None and e.label in self.ents.subject_labels and t.i not in speaker_tokens and \
-                    not e.source_like:
-                if t.head.lower_ == "to" and t.head.head.lower_ == "according":
-                    continue
+            if e is None or e.label not in self.ents.subject_labels or t.i in speaker_tokens or e.source_like:
+                return None
+            if t.head.lower_ == "to" and t.head.head.lower_ == "according":
+                return None
+            return e
+
+        for t in reversed(list(sent[: max(token.i - sent.start, 0)])):
+            if (e := usable(t)) is not None:
                 return e
-        return fallback
+        if fallback is not None or not is_date:
+            return fallback
+        # a date with nothing before it: the first entity after it in the sentence
+        for t in sent[max(token.i - sent.start, 0):]:
+            if (e := usable(t)) is not None:
+                return e
+        return None
+
+    def _cleft_subject(self, verb: Token, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
+        """"It was not until August 2023 that Beijing allowed ...": the subject is Beijing."""
+        if verb.lemma_ != "be" or not any(c.dep_ == "nsubj" and c.lower_ == "it" for c in verb.children):
+            return None
+        for c in verb.subtree:
+            if c.dep_ in ("ccomp", "relcl", "advcl") and any(x.lower_ == "that" for x in c.lefts):
+                subj = next((x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")), None)
+                if subj is not None:
+                    return self._entity_in(subj, ent_at)
+        return None
 
     def _attribution(self, sent: Span, token: Token, ent_at: dict[int, SubjectMention]
                      ) -> tuple[dict[str, str] | None, Token | None]:

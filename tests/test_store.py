@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -105,9 +107,15 @@ def test_lock_released_on_error(tmp_path):
     assert not (tmp_path / ".lock").exists()
 
 
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
 def test_stale_lock_is_taken_over(tmp_path):
     lock = tmp_path / ".lock"
-    lock.write_text("999999")
+    lock.write_text(str(dead_pid()))
     ran = False
     with locked(tmp_path):
         ran = True
