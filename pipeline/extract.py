@@ -621,6 +621,9 @@ class Extractor:
         cleft = self._cleft_subject(verb, ent_at)
         if cleft is not None:
             return cleft
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is not None and (e := self._entity_in(agent, ent_at)) is not None:
+            return e  # "released by the CAC in 2023": the agent acts
         for _ in range(4):
             subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None:

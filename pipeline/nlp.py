@@ -145,6 +145,11 @@ class ParagraphBreaks:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
+        # hard-wrapped text (many lines continue in lower case) only breaks at
+        # blank lines and at very short lines (bylines, datelines)
+        breaks = text.count("\n") or 1
+        continued = sum(1 for i, ch in enumerate(text[:-1]) if ch == "\n" and text[i + 1].islower())
+        short_line = 40 if continued / breaks > 0.15 else self.short_line
         for tok in doc[1:]:
             prev = doc[tok.i - 1]
             gap = text[prev.idx + len(prev.text) : tok.idx]
@@ -157,7 +162,7 @@ class ParagraphBreaks:
                 continue
             line_start = text.rfind("\n", 0, prev.idx) + 1
             line = text[line_start : prev.idx + len(prev.text)].strip()
-            if line and len(line) < self.short_line and line[-1] not in ".,;:!?)\"'’”-–" and tok.text[:1].isupper():
+            if line and len(line) < short_line and line[-1] not in ".,;:!?)\"'’”-–" and tok.text[:1].isupper():
                 tok.is_sent_start = True
         return doc
 
@@ -250,19 +255,117 @@ class DateMarker(_PatternMarker):
 
     Modifier phrases ("late", "the end of") are attached on the left so that the
     span reads "late November 2022"; the normaliser keeps the month.
+
+    Some mentions only make sense in context, which the normaliser does not see, so
+    their label carries a hint after "@": "a year earlier" and "the quarter" name the
+    period the text is reporting on ("@Q3", "@1989-Q3", "@Q" for a quarter with no
+    number, "@year"), and a weekday in a clause that looks ahead ("until Tuesday",
+    "is scheduled to meet Monday") gets "@ahead".
     """
 
     key = DATES_KEY
+    # when two patterns cover the same tokens, the more specific resolver wins
+    PRIORITY = {"year_ago": 3, "the_period": 3, "period_of_year": 3, "iso_day": 3, "quarter": 2,
+                "this_year": 1}
+    NEEDS_PERIOD = ("year_ago", "the_period", "period_of_year")
+    QUARTER_LABELS = ("quarter", "quarter_noyear")
+    ORDINAL_QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+    # "the year" after "of" is a date only as part of a period ("the first nine months of the
+    # year"), not in "person of the year"
+    YEAR_PARTS = {"months", "month", "half", "end", "start", "beginning", "rest", "remainder", "part",
+                  "balance", "quarter", "quarters", "weeks", "days", "middle", "course", "close"}
+    AHEAD_WORDS = {"until", "till", "til"}
+    AHEAD_VERBS = {"schedule", "plan", "set", "due", "expect", "postpone", "delay", "adjourn"}
 
     def __init__(self, nlp: Language, patterns_path: str) -> None:
         super().__init__(nlp, patterns_path)
         self.modifiers = sorted((tuple(m) for m in self.data.get("modifiers", [])), key=len, reverse=True)
 
+    def matches(self, doc: Doc) -> list[Span]:
+        """Longest match first; on equal spans the higher-priority label."""
+        spans = [Span(doc, s, e, label=m) for m, s, e in self.matcher(doc)]
+        spans.sort(key=lambda sp: (-(sp.end - sp.start), sp.start, -self.PRIORITY.get(sp.label_, 0)))
+        taken: set[int] = set()
+        out = []
+        for span in spans:
+            if not taken.intersection(range(span.start, span.end)):
+                out.append(span)
+                taken.update(range(span.start, span.end))
+        return sorted(out, key=lambda sp: sp.start)
+
+    def _keep(self, doc: Doc, span: Span) -> bool:
+        """Drop look-alikes: "the quarter-point cut", "a quarter of the shares", "car of the year"."""
+        after = doc[span.end] if span.end < len(doc) else None
+        if span.label_ == "the_period" and after is not None and after.lower_ in ("-", "–", "of", "point"):
+            return False
+        if span.label_ == "this_year" and span.start >= 2 and doc[span.start - 1].lower_ == "of":
+            return doc[span.start - 2].lower_ in self.YEAR_PARTS
+        return True
+
+    def _quarter_period(self, span: Span, hint: str | None) -> str:
+        """The quarter a quarter mention names, as a hint: "1989-Q3", "Q3", or "Q"."""
+        low = span.text.lower()
+        year = re.search(r"\b(1[6-9]\d\d|20\d\d)\b", low)
+        q = re.search(r"\bq([1-4])\b", low)
+        n = int(q.group(1)) if q else next((v for k, v in self.ORDINAL_QUARTERS.items() if re.search(rf"\b{k}\b", low)), 0)
+        if not n:
+            return hint if hint and "Q" in hint else "Q"
+        return f"{year.group(1)}-Q{n}" if year and span.label_ == "quarter" else f"Q{n}"
+
+    def _period_hint(self, doc: Doc, span: Span, earlier: list[tuple[Span, str | None]]) -> str | None:
+        """The period the text is reporting on before ``span``: the nearest quarter mention, or
+        "year" after "the nine months", "the fiscal year", "the first half"."""
+        covering = {}
+        for other, hint in earlier:
+            for i in range(other.start, other.end):
+                covering[i] = (other, hint)
+        i = span.start - 1
+        while i >= 0:
+            if i in covering:
+                other, hint = covering[i]
+                if other.label_ in self.QUARTER_LABELS or (other.label_ == "the_period"):
+                    return self._quarter_period(other, hint)
+                i = other.start - 1
+                continue
+            tok = doc[i]
+            prev = doc[i - 1].lower_ if i > 0 else ""
+            nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+            if tok.text == "quarter" and prev not in ("a", "one", "three") and nxt not in ("of", "-", "point"):
+                return "Q"
+            if tok.lower_ == "months" and prev in ("nine", "six", "twelve", "9", "6", "12"):
+                return "year"
+            if tok.lower_ == "half" and prev in ("first", "second"):
+                return "year"
+            if tok.lower_ == "year" and (prev in ("fiscal", "full") or nxt in ("ended", "ending")):
+                return "year"
+            i -= 1
+        return None
+
+    def _looks_ahead(self, doc: Doc, span: Span) -> bool:
+        """A weekday the clause puts ahead: "until Tuesday", "as soon as Tuesday", "scheduled ... Thursday"."""
+        before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
+        if before and before[-1] in self.AHEAD_WORDS:
+            return True
+        if before[-3:] in (["as", "soon", "as"], ["as", "early", "as"]):
+            return True
+        verb = span.root
+        for _ in range(6):
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        if verb.lemma_ in self.AHEAD_VERBS:
+            return True
+        if any(c.dep_ == "aux" and c.lower_ in ("would", "'d", "will", "'ll", "shall") for c in verb.children):
+            return True
+        # "is to resume trading Tuesday"
+        return verb.tag_ == "VB" and any(c.lower_ == "to" for c in verb.children) and verb.head.lemma_ == "be"
+
     def __call__(self, doc: Doc) -> Doc:
         mask = chrome_token_mask(doc)
         out = []
+        earlier: list[tuple[Span, str | None]] = []
         for span in self.matches(doc):
-            if any(mask[i] for i in range(span.start, span.end)):
+            if any(mask[i] for i in range(span.start, span.end)) or not self._keep(doc, span):
                 continue
             start = span.start
             for mod in self.modifiers:
@@ -270,7 +373,14 @@ class DateMarker(_PatternMarker):
                 if start - n >= 0 and tuple(t.lower_ for t in doc[start - n : start]) == mod:
                     start -= n
                     break
-            out.append(Span(doc, start, span.end, label=span.label_))
+            label = span.label_
+            hint = None
+            if label in self.NEEDS_PERIOD:
+                hint = self._period_hint(doc, span, earlier)
+            elif label == "weekday" and self._looks_ahead(doc, span):
+                hint = "ahead"
+            earlier.append((span, hint))
+            out.append(Span(doc, start, span.end, label=f"{label}@{hint}" if hint else label))
         doc.spans[DATES_KEY] = out
         return doc
 

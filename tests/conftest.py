@@ -31,13 +31,6 @@ ARTICLES: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 
-EXTRA_ARTICLE = (
-    "acme-hiring.txt",
-    "Acme Robotics said on 2 October 2024 that it would hire 200 engineers in Berlin next year.\n",
-    {"title": "Acme Robotics to hire in Berlin", "publisher": "Tech Ledger", "published": "2024-10-03"},
-)
-
-
 def write_article(drop: Path, name: str, text: str, meta: dict[str, str]) -> None:
     (drop / name).write_text(text, encoding="utf-8")
     stem = name.rsplit(".", 1)[0]
@@ -60,7 +53,7 @@ def pipe():
     return Pipeline.load()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_drop() -> Callable[[Path], Path]:
     """Write the test drop (3 articles with sidecars, 1 junk file) into a folder."""
     return write_drop
