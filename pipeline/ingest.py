@@ -144,7 +144,9 @@ def _document(drop: Path, rel: str, text: str, meta: dict[str, Any], source: str
 
 def _error(drop: Path, rel: str, reason: str, status: str = "error", raw: bytes = b"") -> Document:
     sha = hashlib.sha256(raw or rel.encode()).hexdigest()
-    return Document(doc_id="err-" + sha[:12], path=rel, drop=str(drop), text="", sha256=sha, status=status,
+    # the id names the file too, so two files with the same bad bytes stay two rows
+    key = hashlib.sha256(rel.encode() + b"\0" + sha.encode()).hexdigest()
+    return Document(doc_id="err-" + key[:12], path=rel, drop=str(drop), text="", sha256=sha, status=status,
                     error=reason)
 
 

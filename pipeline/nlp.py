@@ -298,6 +298,8 @@ class DateMarker(_PatternMarker):
         after = doc[span.end] if span.end < len(doc) else None
         if span.label_ == "the_period" and after is not None and after.lower_ in ("-", "–", "of", "point"):
             return False
+        if span.label_ == "this_year" and after is not None and after.lower_ in ("'s", "’s", "ahead"):
+            return False  # "the year's best seller", "the year ahead": not a period claimed
         if span.label_ == "this_year" and span.start >= 2 and doc[span.start - 1].lower_ == "of":
             return doc[span.start - 2].lower_ in self.YEAR_PARTS
         return True

@@ -38,6 +38,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         return  # nothing changed: leave the file (and its mtime) alone
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode open() would
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -47,6 +48,12 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:

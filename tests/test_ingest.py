@@ -271,6 +271,16 @@ def test_mixed_drop_one_row_per_file_in_sorted_order(tmp_path):
             assert d.error
 
 
+def test_identical_broken_files_stay_separate(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"  \n")
+    (tmp_path / "b.txt").write_bytes(b"  \n")
+    (tmp_path / "feed.jsonl").write_text('{"x": 1}\n{"x": 1}\n', encoding="utf-8")
+    docs = list(iter_drop(tmp_path))
+    assert [d.path for d in docs] == ["a.txt", "b.txt", "feed.jsonl#1", "feed.jsonl#2"]
+    assert all(d.status == "error" for d in docs)
+    assert len({d.doc_id for d in docs}) == 4
+
+
 def test_single_file_drop(tmp_path):
     path = tmp_path / "solo.txt"
     path.write_text("Solo Inc shipped 4 rockets.", encoding="utf-8")

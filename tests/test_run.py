@@ -284,3 +284,18 @@ def test_store_copied_elsewhere_still_reruns_cleanly(fresh, pipe, tmp_path):
     summary = pipe.run([drop], out=moved)
     assert summary.new_documents == 0
     assert snapshot(moved) == snapshot(out)
+
+
+def test_every_broken_file_gets_its_own_row(pipe, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "blank1.txt").write_bytes(b"  \n")
+    (drop / "blank2.txt").write_bytes(b"  \n")
+    (drop / "feed.jsonl").write_text('{"x": 1}\n{"x": 1}\n', encoding="utf-8")
+    (drop / "ok.txt").write_text("Acme Robotics said it had 40 staff.", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = pipe.run([drop], out=out)
+    assert summary.errors == 4
+    docs = docs_by_path(out)
+    assert set(docs) == {"blank1.txt", "blank2.txt", "feed.jsonl#1", "feed.jsonl#2", "ok.txt"}
+    assert validate_store(out) == []

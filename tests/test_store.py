@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -33,6 +34,14 @@ def test_write_atomic_text_and_bytes(tmp_path):
     assert path.read_bytes() == "héllo\n".encode()
     write_atomic(path, b"\x00\x01bytes")
     assert path.read_bytes() == b"\x00\x01bytes"
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    path = tmp_path / "claims.jsonl"
+    write_jsonl(path, RECORDS)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
 
 
 def test_read_missing_file_is_empty(tmp_path):
