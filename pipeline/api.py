@@ -82,7 +82,8 @@ class Pipeline:
         extraction = self.extractor.extract(self.nlp(text))
         claims = self.claims_for(doc, extraction)
         index = self.new_index()
-        canonicalise([(doc.doc_id, extraction_entities(extraction))], claims, index)
+        canonicalise([(doc.doc_id, extraction_entities(extraction))], claims, index,
+                     acronyms={doc.doc_id: extraction.acronyms})
         return claims
 
     # ------------------------------------------------------------------ a run
@@ -193,28 +194,20 @@ def doc_record(d: Document, ingested_at: str) -> dict[str, Any]:
 
 
 def extraction_entities(extraction: Extraction) -> list[list[str]]:
-    return [[e.text, e.label] for e in extraction.entities]
+    return [[e.text, e.label, e.alias_of] if e.alias_of else [e.text, e.label] for e in extraction.entities]
 
 
 def canonicalise(doc_entities: list[tuple[str, list[list[str]]]], claims: list[dict[str, Any]],
                  index: EntityIndex, acronyms: dict[str, dict[str, str]] | None = None) -> None:
     """Give every subject its canonical entity, and note every mention in the index."""
     acronyms = acronyms or {}
-    all_acronyms: dict[str, str] = {}
-    for doc_id, _ in doc_entities:
-        all_acronyms.update(acronyms.get(doc_id, {}))
     for doc_id, ents in doc_entities:
-        local = acronyms.get(doc_id) or all_acronyms
-        for text, label in ents:
-            if label not in ("ORG", "PRODUCT"):
-                continue
-            ref = index.resolve(text, label, local)
-            index.note(ref, text, doc_id)
+        index.add_document(doc_id, ents, acronyms.get(doc_id, {}))
     for c in claims:
         subj = c.get("subject")
         if not subj:
             continue
-        ref = index.resolve(subj["text"], subj["type"], acronyms.get(c["doc_id"]) or all_acronyms)
+        ref = index.resolve(subj["text"], subj["type"], c["doc_id"])
         c["subject"] = {"id": ref.id, "name": ref.name, "text": subj["text"], "type": ref.type}
         index.note(ref, subj["text"], c["doc_id"])
 

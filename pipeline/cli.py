@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from .config import ConfigError, load_config
 from .store import Store, StoreLocked, validate_store
@@ -120,7 +120,9 @@ def facts(
         for f in sel:
             sys.stdout.write(json.dumps(f, ensure_ascii=False) + "\n")
         return
-    table = Table("fact_id", "subject", "predicate", "status", "value", "claims")
+    # ids must print whole (they are what `show` takes), however narrow the terminal
+    id_col = Column("fact_id", no_wrap=True, min_width=max((len(f["fact_id"]) for f in sel), default=7))
+    table = Table(id_col, "subject", "predicate", "status", "value", "claims")
     for f in sel:
         table.add_row(f["fact_id"], escape(f["subject"]["name"]), f["predicate"], f["status"],
                       escape(_short(f["value"])), str(len(f["claim_ids"])))

@@ -10,6 +10,7 @@ merged on similarity alone: "Baidu" and "Baichuan" stay apart.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -86,7 +87,8 @@ class EntityRules:
 
     def key(self, name: str) -> str:
         """A comparison key: case, spacing, punctuation and legal suffixes ignored."""
-        words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", name).lower())
+        text = re.sub(r"['’]s\b", "", unicodedata.normalize("NFKD", name).lower())
+        words = re.findall(r"[a-z0-9]+", text)
         while len(words) > 1 and words[-1] in self.legal:
             words.pop()
         return "".join(words)
@@ -116,38 +118,86 @@ def defined_acronyms(text: str) -> dict[str, str]:
 
 
 class EntityIndex:
-    """Canonical entities over all documents of a run."""
+    """Canonical entities over all documents of a run.
+
+    Resolution order for a surface form: the document's own context (an
+    acronym it defines, a short form of a name it used earlier: "Delta" after
+    "Delta Air Lines", a ticker written after a name), the gazetteer's aliases,
+    the name key (case, spacing, punctuation, possessives, legal suffixes
+    ignored), a product line with a model number ("iPhone 15" is iPhone), and
+    last a near-identical spelling of a long name ("Thompson Reuters"). Short
+    names are never merged on similarity: "Baidu" is not "Baichuan".
+    """
+
+    similarity = 0.92
+    similarity_min_length = 10
 
     def __init__(self, gazetteer: Iterable[dict[str, Any]], rules: EntityRules) -> None:
         self.rules = rules
         self.by_alias: dict[str, EntityRef] = {}
         self.by_key: dict[str, EntityRef] = {}
         self.records: dict[str, EntityRecord] = {}
-        self._gazetteer_names: set[str] = set()
+        self.local: dict[str, dict[str, EntityRef]] = {}
+        self._known_keys: set[str] = set()
         for entry in gazetteer:
             ref = EntityRef(slug(entry["name"]), entry["name"], entry["type"], entry.get("maker"))
-            self._gazetteer_names.add(ref.id)
             for alias in {entry["name"], *entry.get("aliases", [])}:
                 self.by_alias.setdefault(alias, ref)
                 self.by_alias.setdefault(alias.lower(), ref)
                 self.by_key.setdefault(rules.key(alias), ref)
+                self._known_keys.add(rules.key(alias))
 
     def lookup(self, surface: str) -> EntityRef | None:
         return self.by_alias.get(surface) or self.by_alias.get(surface.lower()) or \
             self.by_key.get(self.rules.key(surface))
 
-    def resolve(self, surface: str, label: str, acronyms: dict[str, str] | None = None) -> EntityRef:
+    def add_document(self, doc_id: str, mentions: Iterable[list[str]], acronyms: dict[str, str]) -> None:
+        """Resolve a document's organisation and product mentions, in text order."""
+        local = self.local.setdefault(doc_id, {})
+        for acro, full in acronyms.items():
+            ref = self.lookup(full) or self._new(full, "ORG")
+            local[acro] = ref
+            self.note(ref, acro, doc_id)
+        for mention in mentions:
+            text, label = mention[0], mention[1]
+            alias_of = mention[2] if len(mention) > 2 else None
+            if label not in ("ORG", "PRODUCT"):
+                continue
+            if alias_of:  # a ticker written after its company's name
+                ref = self.resolve(alias_of, label, doc_id)
+                local[text] = ref
+            else:
+                ref = self.resolve(text, label, doc_id)
+            words = text.split()
+            if len(words) > 1 and ref.type == "ORG" and self.lookup(words[0]) is None:
+                local.setdefault(words[0], ref)
+            self.note(ref, text, doc_id)
+
+    def resolve(self, surface: str, label: str, doc_id: str | None = None) -> EntityRef:
         """The canonical entity for a cleaned surface form (created when new)."""
-        ref = self.lookup(surface)
-        if ref is None and acronyms and surface in acronyms:
-            ref = self.lookup(acronyms[surface]) or self._new(acronyms[surface], label)
+        local = self.local.get(doc_id or "", {})
+        ref = local.get(surface) or self.lookup(surface)
         if ref is None:
-            ref = self._new(surface, label)
-        if acronyms:
-            for acro, full in acronyms.items():
-                if self.rules.key(full) == self.rules.key(ref.name) or self.lookup(full) == ref:
-                    self.by_alias.setdefault(acro, ref)
+            m = re.match(r"^(.*\D)\s+\d{1,4}$", surface)  # "iPhone 15": the product line
+            line = self.lookup(m.group(1)) if m else None
+            if line is not None and line.type == "PRODUCT":
+                ref = line
+        if ref is None:
+            ref = self._similar(surface) or self._new(surface, label)
         return ref
+
+    def _similar(self, surface: str) -> EntityRef | None:
+        key = self.rules.key(surface)
+        if len(key) < self.similarity_min_length:
+            return None
+        best, best_ratio = None, self.similarity
+        for other, ref in self.by_key.items():
+            if len(other) < self.similarity_min_length or other[0] != key[0]:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = ref, ratio
+        return best
 
     def _new(self, name: str, label: str) -> EntityRef:
         ref = EntityRef(slug(name), name, label)

@@ -42,6 +42,7 @@ class SubjectMention:
     label: str
     start: int
     source_like: bool = False  # a publisher or research firm: a speaker, rarely the subject
+    alias_of: str | None = None  # a ticker symbol: the name it was written after
 
 
 @dataclass
@@ -197,6 +198,26 @@ class Extractor:
             start = ent.start_char + max(ent.text.find(text), 0)
             source_like = ent.ent_id_ in self.source_names
             out.append((ent, SubjectMention(text, ent.label_, start, source_like)))
+            if ent.label_ == "ORG":
+                out.extend(self._tickers(doc, ent, text))
+        return out
+
+    @staticmethod
+    def _tickers(doc: Doc, ent: Span, name: str) -> list[tuple[Span, SubjectMention]]:
+        """Ticker symbols written right after a company name: "Airbus SE EADSY EADSF", "(NYSE: BA)"."""
+        out = []
+        i = ent.end
+        while i < len(doc) and doc[i].text in (",", "(", "NYSE", "Nasdaq", "NASDAQ", ":", "Inc.", "Inc", "SE"):
+            i += 1
+        while i < len(doc) and re.match(r"^[A-Z]{1,5}$", doc[i].text) and not doc[i].ent_type_ in ("GPE",) \
+                and (doc[i].ent_type_ == "" or doc[i].ent_iob_ == "B" and len(doc[i].text) > 2):
+            tok = doc[i]
+            if tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text not in ("(", ":"):
+                break
+            if tok.is_sent_start or (len(tok.text) < 3 and doc[tok.i - 1].text not in (":", "(")):
+                break
+            out.append((doc[i : i + 1], SubjectMention(tok.text, "ORG", tok.idx, alias_of=name)))
+            i += 1
         return out
 
     # ------------------------------------------------------------------ main

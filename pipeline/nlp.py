@@ -114,7 +114,9 @@ def build_nlp(config: Config) -> Language:
         label = entry["type"]
         for alias in {entry["name"], *entry.get("aliases", [])}:
             # headlines and some brands write names in capitals ("TRANSSION")
-            for form in {alias, alias.upper()} if len(alias) > 3 else {alias}:
+            forms = {alias, alias.upper()} if len(alias) > 3 else {alias}
+            forms |= {f.replace("'", "’") for f in forms}  # typographic apostrophes
+            for form in forms:
                 patterns.append({"label": label, "pattern": form, "id": entry["name"]})
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]

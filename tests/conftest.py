@@ -15,7 +15,8 @@ ARTICLES: dict[str, tuple[str, dict[str, str]]] = {
         "two years earlier.\n\n"
         "The Boston company, which makes warehouse robots, also said it employed about 450 people. Its chief "
         "executive, Dana Ortiz, said demand from retailers had been strong.\n",
-        {"title": "Acme Robotics passes 1,200 customers", "publisher": "Harbour Times", "published": "2024-03-04"},
+        {"title": "Acme Robotics passes 1,200 customers", "publisher": "Harbour Times",
+         "published": "2024-03-04"},
     ),
     "acme-funding.txt": (
         "Warehouse robot maker Acme Robotics has raised $50 million in new funding.\n\n"
@@ -27,7 +28,8 @@ ARTICLES: dict[str, tuple[str, dict[str, str]]] = {
         "Acme Robotics said on 10 September 2024 that it had more than 1,800 customers.\n\n"
         "The company opened its Berlin office in August, it said, and now sells its robots in twelve "
         "countries.\n",
-        {"title": "Acme Robotics reaches 1,800 customers", "publisher": "Harbour Times", "published": "2024-09-11"},
+        {"title": "Acme Robotics reaches 1,800 customers", "publisher": "Harbour Times",
+         "published": "2024-09-11"},
     ),
 }
 

@@ -253,8 +253,8 @@ def test_crlf_and_lf_copies_share_doc_id(tmp_path):
 
 def test_mixed_drop_one_row_per_file_in_sorted_order(tmp_path):
     files = {
-        "a.txt": "Alpha Corp made 10 widgets.".encode(),
-        "b.md": "# B\n\nBeta Ltd made 20 gadgets.".encode(),
+        "a.txt": b"Alpha Corp made 10 widgets.",
+        "b.md": b"# B\n\nBeta Ltd made 20 gadgets.",
         "c.pdf": b"%PDF-1.4",
         "d.txt": PNG_HEADER,
         "e.txt": b"",

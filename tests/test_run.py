@@ -135,10 +135,12 @@ def test_claim_ids_are_the_same_in_another_store(base, pipe, tmp_path):
     pipe.run([drop], out=other)
 
     def keyed(folder):
-        return sorted((c["claim_id"], c["doc_id"], tuple(c["span"]), c["kind"]) for c in Store(folder).read("claims"))
+        return sorted((c["claim_id"], c["doc_id"], tuple(c["span"]), c["kind"])
+                      for c in Store(folder).read("claims"))
 
     assert keyed(other) == keyed(out)
-    assert [f["fact_id"] for f in Store(other).read("facts")] == [f["fact_id"] for f in Store(out).read("facts")]
+    fact_ids = [f["fact_id"] for f in Store(out).read("facts")]
+    assert [f["fact_id"] for f in Store(other).read("facts")] == fact_ids
     for name in ("claims", "facts", "entities"):
         assert (other / f"{name}.jsonl").read_bytes() == (out / f"{name}.jsonl").read_bytes(), name
 

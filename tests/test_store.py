@@ -145,7 +145,8 @@ def test_append_review_keeps_earlier_lines(tmp_path):
     path = store.path("reviews")
     assert path.read_bytes() == b""
     first = {"schema_version": "1", "review_id": "r1", "target_type": "claim", "target_id": "c1",
-             "decision": "accept", "value": None, "reviewer": "ana", "at": "2024-05-09T10:00:00Z", "note": None}
+             "decision": "accept", "value": None, "reviewer": "ana", "at": "2024-05-09T10:00:00Z",
+             "note": None}
     second = first | {"review_id": "r2", "decision": "reject", "note": "wrong company"}
     store.append_review(first)
     after_first = path.read_bytes()
