@@ -53,6 +53,7 @@ class EntityRules:
         self.legal = {str(w).lower() for w in data["legal_suffixes"]}
         self.subject_labels = set(data["subject_labels"])
         self.org_nouns = {str(w).lower() for w in data["org_nouns"]}
+        self.org_words = {str(w).lower() for w in data["org_words"]}
 
     def clean(self, text: str, label: str, known: bool = False) -> str | None:
         """The usable surface form of a mention, or None for junk.

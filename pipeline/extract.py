@@ -183,10 +183,12 @@ class Extractor:
         body_names = {e.text for e in doc.ents if e.end_char <= refs}
         out = []
         for ent in doc.ents:
-            if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names:
-                continue  # a reference list names works and authors; keep only known organisations
+            if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names and \
+                    not (ent.label_ == "ORG" and set(ent.text.lower().split()) & self.ents.org_words):
+                continue  # a reference list names works and authors; keep organisations only
             if ent.label_ not in ("ORG", "PRODUCT", "GPE", "PERSON"):
                 continue
+            ent = self._extend(doc, ent)
             if any(a <= ent.start_char < b for a, b in skip):
                 continue
             known = bool(ent.ent_id_)  # matched by the gazetteer's EntityRuler
@@ -201,6 +203,17 @@ class Extractor:
             if ent.label_ == "ORG":
                 out.extend(self._tickers(doc, ent, text))
         return out
+
+    def _extend(self, doc: Doc, ent: Span) -> Span:
+        """"Tencent Holding" where the gazetteer knows "Tencent"; "Biden administration"."""
+        nxt = doc[ent.end] if ent.end < len(doc) else None
+        if nxt is None:
+            return ent
+        if ent.label_ == "ORG" and nxt.text.istitle() and nxt.lower_ in self.ents.legal:
+            return Span(doc, ent.start, ent.end + 1, label="ORG", span_id=ent.ent_id_)
+        if ent.label_ == "PERSON" and nxt.lower_ in ("administration", "government", "cabinet"):
+            return Span(doc, ent.start, ent.end + 1, label="ORG")
+        return ent
 
     @staticmethod
     def _tickers(doc: Doc, ent: Span, name: str) -> list[tuple[Span, SubjectMention]]:

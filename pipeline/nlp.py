@@ -277,7 +277,7 @@ class DateMarker(_PatternMarker):
     YEAR_PARTS = {"months", "month", "half", "end", "start", "beginning", "rest", "remainder", "part",
                   "balance", "quarter", "quarters", "weeks", "days", "middle", "course", "close"}
     AHEAD_WORDS = {"until", "till", "til"}
-    AHEAD_VERBS = {"schedule", "plan", "set", "due", "expect", "postpone", "delay", "adjourn"}
+    AHEAD_VERBS = {"schedule", "due", "expect", "postpone", "delay", "adjourn"}
 
     def __init__(self, nlp: Language, patterns_path: str) -> None:
         super().__init__(nlp, patterns_path)
@@ -349,7 +349,9 @@ class DateMarker(_PatternMarker):
         """A weekday the clause puts ahead: "until Tuesday", "as soon as Tuesday", "scheduled ... Thursday"."""
         before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
         if before and before[-1] in self.AHEAD_WORDS:
-            return True
+            # "Until Thursday, they had not ..." and "not until Tuesday" look back
+            sentence_start = span.start - 1 == span.sent.start
+            return not sentence_start and not (len(before) > 1 and before[-2] in ("not", "up"))
         if before[-3:] in (["as", "soon", "as"], ["as", "early", "as"]):
             return True
         verb = span.root
@@ -362,7 +364,8 @@ class DateMarker(_PatternMarker):
         if any(c.dep_ == "aux" and c.lower_ in ("would", "'d", "will", "'ll", "shall") for c in verb.children):
             return True
         # "is to resume trading Tuesday"
-        return verb.tag_ == "VB" and any(c.lower_ == "to" for c in verb.children) and verb.head.lemma_ == "be"
+        return verb.tag_ == "VB" and verb.dep_ == "xcomp" and verb.head.tag_ in ("VBZ", "VBP") \
+            and verb.head.lemma_ == "be" and any(c.lower_ == "to" for c in verb.children)
 
     def __call__(self, doc: Doc) -> Doc:
         mask = chrome_token_mask(doc)

@@ -543,7 +543,9 @@ def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
     if last in MONTHS:
         month = MONTHS[last]
         if step == -1:
-            y = anchor.year - 1
+            # "last June" in October is this year's June; "last March" in May most often means
+            # the March of the year before (the recent one would just be "in March")
+            y = anchor.year if anchor.month - month >= _LAST_MONTH_SAME_YEAR else anchor.year - 1
         elif step == 0:
             y = anchor.year
         else:
@@ -565,6 +567,7 @@ def _resolve_relative(low: str, ctx: DateContext) -> DateValue | None:
     return None
 
 
+_LAST_MONTH_SAME_YEAR = 4  # months back from which "last <month>" stays in the anchor's year
 _DAY_WORDS = {"yesterday", "today", "tomorrow", "tonight", "morning", "afternoon", "evening", "night"}
 
 
