@@ -222,7 +222,7 @@ class Extractor:
         i = ent.end
         while i < len(doc) and doc[i].text in (",", "(", "NYSE", "Nasdaq", "NASDAQ", ":", "Inc.", "Inc", "SE"):
             i += 1
-        while i < len(doc) and re.match(r"^[A-Z]{1,5}$", doc[i].text) and not doc[i].ent_type_ in ("GPE",) \
+        while i < len(doc) and re.match(r"^[A-Z]{1,5}$", doc[i].text) and doc[i].ent_type_ not in ("GPE",) \
                 and (doc[i].ent_type_ == "" or doc[i].ent_iob_ == "B" and len(doc[i].text) > 2):
             tok = doc[i]
             if tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text not in ("(", ":"):
@@ -513,7 +513,7 @@ class Extractor:
             subj = self._sentence_subject(sent, ent_at)
             if subj is not None and not subj.source_like:
                 last_subject = subj
-        for n, m in enumerate(mentions):
+        for m in mentions:
             sent = sents[m.sentence_index] if m.sentence_index < len(sents) else doc[:]
             token = _token_at(doc, m.start, m.end)
             if token is None:

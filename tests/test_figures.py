@@ -158,8 +158,8 @@ def test_figure_subject(pipe, text, mention, expected):
         assert subject is None, f"expected no subject, got {subject}"
     else:
         assert subject is not None, f"expected subject {expected!r}, got None"
-        assert expected.casefold() in {(subject.get("name") or "").casefold(), (subject.get("text") or "").casefold()}, \
-            f"expected subject {expected!r}, got {subject}"
+        names = {(subject.get("name") or "").casefold(), (subject.get("text") or "").casefold()}
+        assert expected.casefold() in names, f"expected subject {expected!r}, got {subject}"
 
 
 # --- 4. modality and attribution -------------------------------------------
