@@ -31,6 +31,7 @@ PLAN_WORDS = {"plan", "aim", "intend", "target", "seek", "hope", "propose", "sch
 HEDGE_AUX = {"may", "might", "could", "would", "should"}
 HEDGE_WORDS = {"possibly", "perhaps", "likely", "probably", "estimated", "expected", "potentially", "reportedly"}
 FUTURE_AUX = {"will", "'ll", "shall"}
+MARKET_WORDS = {"global", "worldwide", "world", "industry", "industry-wide", "market-wide", "world's"}
 COMPARISON_WORDS = {"from", "than", "over", "versus", "vs", "vs.", "against", "on", "since"}
 PARTICLE_VERBS = {"hand", "turn", "take", "give", "pass", "sign", "pick", "go", "move", "roll", "win", "bring"}
 DESIGNATION_LABELS = {"PRODUCT", "ORG", "FAC", "WORK_OF_ART", "LAW", "EVENT"}
@@ -662,8 +663,8 @@ class Extractor:
             subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None:
                 e = self._entity_in(subj, ent_at)
-                if e and (is_date or not (speech is not None and verb.i == speech.i)):
-                    return e
+                if e and (is_date or not e.source_like or speech is None or verb.i != speech.i):
+                    return e  # "TSMC reported a 39% rise"; but "IDC said shipments fell": IDC is the speaker
                 if not self._is_pronominal(subj):
                     break
                 refers_back = True
@@ -673,6 +674,8 @@ class Extractor:
                 break
         if refers_back and fallback is not None:
             return fallback
+        if not is_date and self._market_wide(token, verb):
+            return SubjectMention("World", "GPE", token.idx)
         speaker_tokens: set[int] = set()
         if speech is not None and not is_date:
             for c in speech.children:
@@ -696,6 +699,15 @@ class Extractor:
             if (e := usable(t)) is not None:
                 return e
         return None
+
+    @staticmethod
+    def _market_wide(token: Token, verb: Token) -> bool:
+        """"Worldwide smartphone shipments rose 8%", "global sales of ...": a market-wide figure."""
+        scope: list[Token] = list(token.head.subtree) if token.head.pos_ == "NOUN" else []
+        for c in verb.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                scope.extend(c.subtree)
+        return any(t.lower_ in MARKET_WORDS and t.dep_ in ("amod", "compound", "poss", "nmod") for t in scope)
 
     def _cleft_subject(self, verb: Token, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
         """"It was not until August 2023 that Beijing allowed ...": the subject is Beijing."""

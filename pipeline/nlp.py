@@ -354,11 +354,7 @@ class DateMarker(_PatternMarker):
             return not sentence_start and not (len(before) > 1 and before[-2] in ("not", "up"))
         if before[-3:] in (["as", "soon", "as"], ["as", "early", "as"]):
             return True
-        verb = span.root
-        for _ in range(6):
-            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
-                break
-            verb = verb.head
+        verb = self._clause_verb(span)
         if verb.lemma_ in self.AHEAD_VERBS:
             return True
         if any(c.dep_ == "aux" and c.lower_ in ("would", "'d", "will", "'ll", "shall") for c in verb.children):
@@ -366,6 +362,25 @@ class DateMarker(_PatternMarker):
         # "is to resume trading Tuesday"
         return verb.tag_ == "VB" and verb.dep_ == "xcomp" and verb.head.tag_ in ("VBZ", "VBP") \
             and verb.head.lemma_ == "be" and any(c.lower_ == "to" for c in verb.children)
+
+    @staticmethod
+    def _clause_verb(span: Span) -> Any:
+        verb = span.root
+        for _ in range(6):
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        return verb
+
+    def _past_tense(self, doc: Doc, span: Span) -> bool:
+        """Is the clause in the past tense ("bought RJR in February", "has risen since March")?"""
+        verb = self._clause_verb(span)
+        if verb.tag_ == "VBD":
+            return True
+        return verb.tag_ == "VBN" and any(
+            c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP") and c.lemma_ in ("have", "be")
+            for c in verb.children
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         mask = chrome_token_mask(doc)
@@ -386,6 +401,8 @@ class DateMarker(_PatternMarker):
                 hint = self._period_hint(doc, span, earlier)
             elif label == "weekday" and self._looks_ahead(doc, span):
                 hint = "ahead"
+            elif label in ("day_noyear", "month_noyear"):
+                hint = "ahead" if self._looks_ahead(doc, span) else "past" if self._past_tense(doc, span) else None
             earlier.append((span, hint))
             out.append(Span(doc, start, span.end, label=f"{label}@{hint}" if hint else label))
         doc.spans[DATES_KEY] = out
@@ -401,6 +418,25 @@ class FigureMarker(_PatternMarker):
     """Numeric cores of figures ("$", "1.5", "billion", "%"), outside dates and chrome."""
 
     key = FIGURES_KEY
+
+    @staticmethod
+    def _clause_verb(span: Span) -> Any:
+        verb = span.root
+        for _ in range(6):
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        return verb
+
+    def _past_tense(self, doc: Doc, span: Span) -> bool:
+        """Is the clause in the past tense ("bought RJR in February", "has risen since March")?"""
+        verb = self._clause_verb(span)
+        if verb.tag_ == "VBD":
+            return True
+        return verb.tag_ == "VBN" and any(
+            c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP") and c.lemma_ in ("have", "be")
+            for c in verb.children
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         mask = chrome_token_mask(doc)

@@ -218,26 +218,30 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
 # recent past, but "payable Jan. 2" in a November story is the coming January.
 _AHEAD_MONTHS = 4
 _AHEAD_DAYS = 122
+_AHEAD_DAYS_PAST = 45
+_REL_YEAR_RX = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
 
 
-def _year_of_month(anchor: date, month: int, future: bool) -> int:
+def _year_of_month(anchor: date, month: int, future: bool, past: bool = False) -> int:
     """Year of a month named without one: the coming one if the clause looks ahead or it is
-    at most a few months off, else the latest at or before the anchor."""
+    at most a few months off (and the verb is not in the past tense), else the latest at or
+    before the anchor."""
     ahead = (month - anchor.month) % 12
-    if future or ahead <= _AHEAD_MONTHS:
+    if future or ahead <= (0 if past else _AHEAD_MONTHS):
         return anchor.year if month >= anchor.month else anchor.year + 1
     return anchor.year if month <= anchor.month else anchor.year - 1
 
 
-def _year_of_day(anchor: date, month: int, day: int, future: bool) -> int:
+def _year_of_day(anchor: date, month: int, day: int, future: bool, past: bool = False) -> int:
     """Year of a day named without one ("Dec. 15"): the nearest such day, preferring the past
-    unless it lies within a few months ahead (or the clause looks ahead)."""
+    unless it lies within a few months ahead (or the clause looks ahead); a past-tense verb
+    narrows "a few months" to a few weeks ("extended the offer to Nov. 20")."""
 
     def on(y: int) -> date:
         return date(y, month, min(day, calendar.monthrange(y, month)[1]))
 
     ahead = min(on(y) for y in (anchor.year, anchor.year + 1) if on(y) >= anchor)
-    if future or (ahead - anchor).days <= _AHEAD_DAYS:
+    if future or (ahead - anchor).days <= (_AHEAD_DAYS_PAST if past else _AHEAD_DAYS):
         return ahead.year
     return max(on(y) for y in (anchor.year - 1, anchor.year) if on(y) <= anchor).year
 
@@ -296,7 +300,7 @@ def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
     label, _, hint = label.partition("@")
     if hint == "ahead":
         ctx = DateContext(ctx.anchor, ctx.reference, True)
-        hint = ""
+    past = hint == "past" and not ctx.future
     core, modifier = strip_modifiers(text.strip())
     core = _spelled_years(core.strip().rstrip(".,"))
     low = core.lower()
@@ -380,15 +384,20 @@ def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
     granularity = "day" if label == "day_noyear" else "month"
     if anchor is None:
         return unanchored(granularity)
+    rel_year = _REL_YEAR_RX.search(cleaned)  # "June last year", "February this year"
+    if rel_year:
+        cleaned = (cleaned[:rel_year.start()] + cleaned[rel_year.end():]).strip(" ,")
     parsed = _dateparse(cleaned, anchor, "future" if ctx.future else "past")
     if parsed is None:
         return None
     d, _ = parsed
     month = d.month
-    if granularity == "day":
-        y = _year_of_day(anchor, month, d.day, ctx.future)
+    if rel_year:
+        y = anchor.year + {"last": -1, "this": 0, "next": 1}[rel_year.group(1).lower()]
+    elif granularity == "day":
+        y = _year_of_day(anchor, month, d.day, ctx.future, past)
     else:
-        y = _year_of_month(anchor, month, ctx.future)
+        y = _year_of_month(anchor, month, ctx.future, past)
     day = min(d.day, calendar.monthrange(y, month)[1])
     return make_date(granularity, y, month, day, resolution="relative", anchor=anchor)
 
