@@ -32,7 +32,7 @@ HEDGE_AUX = {"may", "might", "could", "would", "should"}
 HEDGE_WORDS = {"possibly", "perhaps", "likely", "probably", "estimated", "expected", "potentially", "reportedly"}
 FUTURE_AUX = {"will", "'ll", "shall"}
 MARKET_WORDS = {"global", "worldwide", "world", "industry", "industry-wide", "market-wide", "world's"}
-COMPARISON_WORDS = {"from", "than", "over", "versus", "vs", "vs.", "against", "on", "since"}
+COMPARISON_WORDS = {"from", "than", "over", "versus", "vs", "vs.", "against", "since"}
 PARTICLE_VERBS = {"hand", "turn", "take", "give", "pass", "sign", "pick", "go", "move", "roll", "win", "bring"}
 DESIGNATION_LABELS = {"PRODUCT", "ORG", "FAC", "WORK_OF_ART", "LAW", "EVENT"}
 
@@ -569,6 +569,8 @@ class Extractor:
             prev2 = doc[before.start - 2].lower_ if before is not None and before.start > 1 else ""
             if prev in COMPARISON_WORDS or (prev in ("with", "to") and prev2 in ("compared", "relative")):
                 continue
+            if prev == "on" and m.label in ("year", "quarter", "relative"):
+                continue  # "up 11% on 2022": the base of a comparison, not "on 16 April"
             if m.label in ("relative",) and any(w in m.text.lower() for w in ("earlier", "ago", "previous", "prior")):
                 continue
             is_day = m.label in ("day", "day_noyear", "weekday") or m.text.lower() in ("yesterday", "today")

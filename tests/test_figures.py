@@ -146,7 +146,9 @@ SUBJECTS = [
     pytest.param("Samsung's operating profit jumped 25 percent in the quarter.", "25 percent", "Samsung",
                  id="samsung-possessive"),
     pytest.param("China has approved more than 40 models for public use.", "40", "China", id="country-gpe"),
-    pytest.param("Global smartphone shipments fell 3 percent last year.", "3 percent", None, id="market-wide-none"),
+    # market-wide figures are about the world market, not about any one company
+    pytest.param("Global smartphone shipments fell 3 percent last year.", "3 percent", "World", id="market-wide-world"),
+    pytest.param("Shipments fell 3 percent last year, analysts said.", "3 percent", None, id="no-subject-none"),
 ]
 
 
