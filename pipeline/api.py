@@ -24,6 +24,7 @@ from .ingest import Document, iter_drop, text_sha
 from .nlp import build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
+from .review import describe, settle_facts  # reviewer decisions (pipeline/review.py)
 from .store import SCHEMA_VERSION, Store, locked, now_iso
 
 ProgressHook = Callable[[int, int], None]
@@ -166,6 +167,7 @@ class Pipeline:
             fact_reviews, orphans = apply_reviews(claims, reviews)
             summary.orphan_reviews = orphans
             facts = reconcile(claims, self.config.reconcile, fact_reviews)
+            summary.orphan_reviews += settle_facts(facts, claims, reviews)  # review: accepts settle conflicts
             entities = entity_records(index, claims)
             doc_rows = sorted(documents.values(), key=lambda r: (r.get("drop", ""), r["path"]))
             store.write("documents", doc_rows)
@@ -232,6 +234,9 @@ def entity_records(index: EntityIndex, claims: list[dict[str, Any]]) -> list[dic
 def apply_reviews(claims: list[dict[str, Any]], reviews: list[dict[str, Any]]
                   ) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Apply reviewer decisions in log order; the latest decision on a target wins."""
+    for c in claims:  # review: start from the extracted value (claims kept from the last run carry its corrections)
+        if "extracted_value" in c:
+            c["value"] = c.pop("extracted_value")
     by_id = {c["claim_id"]: c for c in claims}
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for r in reviews:
@@ -244,7 +249,7 @@ def apply_reviews(claims: list[dict[str, Any]], reviews: list[dict[str, Any]]
             continue
         claim = by_id.get(target_id)
         if claim is None:
-            orphans.append(f"review {r.get('review_id')}: claim {target_id} no longer exists")
+            orphans.append(describe(r))  # review: says what the claim was, from the decision's context
             continue
         flags = [f for f in claim["flags"] if f not in ("reviewed", "rejected")]
         flags.append("reviewed")

@@ -12,11 +12,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
+from .cli_review import review_app, serve
 from .config import ConfigError, load_config
 from .store import Store, StoreLocked, validate_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn drops of articles into an audited fact store.")
-console = Console(stderr=True)
+app.add_typer(review_app, name="review", rich_help_panel="Reviewing")
+app.command(rich_help_panel="Reviewing")(serve)
+console = Console(stderr=True, soft_wrap=True)
 out_console = Console()
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="config file (default ./config.yaml)")]

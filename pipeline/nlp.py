@@ -276,7 +276,7 @@ class DateMarker(_PatternMarker):
     # year"), not in "person of the year"
     YEAR_PARTS = {"months", "month", "half", "end", "start", "beginning", "rest", "remainder", "part",
                   "balance", "quarter", "quarters", "weeks", "days", "middle", "course", "close"}
-    AHEAD_WORDS = {"until", "till", "til", "through", "effective", "payable"}
+    AHEAD_WORDS = {"until", "till", "til", "effective", "payable"}
     REL_WORDS = {"last", "this", "next", "that"}
     AHEAD_VERBS = {"schedule", "due", "expect", "postpone", "delay", "adjourn"}
 
@@ -313,8 +313,7 @@ class DateMarker(_PatternMarker):
         """A month word that is part of a name ("Jan Kavan", "the March for Life")."""
         after = doc[span.end : span.end + 3]
         if span.label_ == "month_noyear" and len(after) >= 1:
-            if after[0].is_title and not after[0].like_num and len(span) == 1 and not span.text.endswith(".") \
-                    and span.text.lower() != span.text and span.text[:3].lower() == span.text.lower().rstrip("."):
+            if len(span) == 1 and len(span.text) <= 4 and after[0].is_title and not after[0].like_num:
                 return True  # "Jan Kavan": an abbreviation without its point, then a name
             if len(after) >= 2 and after[0].lower_ in ("for", "of") and after[1].lower_ not in self.REL_WORDS \
                     and (after[1].is_title or (after[1].lower_ == "the" and len(after) > 2 and after[2].is_title)):
@@ -373,9 +372,6 @@ class DateMarker(_PatternMarker):
         if verb.lemma_ in self.AHEAD_VERBS:
             return True
         if any(c.dep_ == "aux" and c.lower_ in ("would", "'d", "will", "'ll", "shall") for c in verb.children):
-            return True
-        # news tells what is coming in the present tense: "Arafat and Netanyahu meet Monday"
-        if verb.tag_ in ("VBP", "VBZ") and verb.lemma_ not in ("be", "have", "say") and verb.dep_ == "ROOT":
             return True
         # "is to resume trading Tuesday"
         return verb.tag_ == "VB" and verb.dep_ == "xcomp" and verb.head.tag_ in ("VBZ", "VBP") \

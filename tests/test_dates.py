@@ -248,3 +248,57 @@ def test_not_a_date_claim(pipe, text, published, mention):
     records = pipe.extract_text(text, published=published)
     hits = _overlapping(records, text, mention)
     assert not hits, f"{mention!r} must not be a date claim; date claims found: {_describe(records)}"
+
+
+# Mentions whose value depends on the text around them: the period being reported on,
+# the tense of the clause, or a year named after the month.
+IN_CONTEXT = [
+    case("Quarterly profit rose to $12 million in the third quarter from $9 million a year earlier.",
+         "2024-10-24", "a year earlier", "2023-Q3", "quarter", "relative", "year-earlier-after-quarter"),
+    case("Third-quarter sales climbed 8%. In the year-ago quarter, the retailer lost money.",
+         "2024-10-24", "the year-ago quarter", "2023-Q3", "quarter", "relative", "year-ago-quarter"),
+    case("The streamer added 9 million members in Q1 2024, up from 2 million in the same quarter last year.",
+         "2024-04-19", "the same quarter last year", "2023-Q1", "quarter", "relative", "same-quarter-last-year"),
+    case("Revenue rose 9% in the quarter, the company said.",
+         P, "the quarter", "2024-Q1", "quarter", "relative", "the-quarter-last-complete"),
+    case("Net profit climbed in July-September to a record.",
+         "2025-10-16", "July-September", "2025-Q3", "quarter", "relative", "month-range-no-year"),
+    case("Shipments fell in the last three months of 2023.",
+         "2024-01-31", "the last three months of 2023", "2023-Q4", "quarter", "absolute", "last-three-months-of-year"),
+    case("In Q123, new sign-ups fell.",
+         "2024-04-19", "Q123", "2023-Q1", "quarter", "absolute", "Qn-glued-year"),
+    case("The dividend is payable Jan. 2 to holders of record.",
+         "2024-11-02", "Jan. 2", "2025-01-02", "day", "relative", "day-soon-after-new-year"),
+    case("The company bought the plant in February.",
+         "2024-11-20", "February", "2024-02", "month", "relative", "past-tense-month"),
+    case("The board approved the plan last June.",
+         "2024-10-27", "last June", "2024-06", "month", "relative", "last-June-in-October"),
+    case("In June last year, the group split in two.",
+         "2024-02-19", "June last year", "2023-06", "month", "relative", "month-last-year"),
+    case("In nineteen ninety-six the stadium was rebuilt.",
+         "1998-02-27", "nineteen ninety-six", "1996", "year", "absolute", "spoken-year"),
+    case("The minister resigned this morning.",
+         P, "this morning", "2024-05-09", "day", "relative", "this-morning"),
+    case("Officials extended the deadline until Tuesday.",
+         P, "Tuesday", "2024-05-14", "day", "relative", "until-weekday"),
+    case("Sales for the full year rose 4%.",
+         "2024-02-01", "the full year", "2024", "year", "relative", "the-full-year"),
+    case("The fiscal year 2023 brought record sales.",
+         None, "The fiscal year 2023", "2023", "year", "absolute", "the-fiscal-year-YYYY"),
+]
+
+
+@pytest.mark.parametrize("text,published,mention,iso,granularity,resolution", IN_CONTEXT)
+def test_date_value_in_context(pipe, text, published, mention, iso, granularity, resolution):
+    test_date_value(pipe, text, published, mention, iso, granularity, resolution)
+
+
+@pytest.mark.parametrize("text,published,mention", [
+    pytest.param("Foreign Minister Jan Kavan signed the treaty.", P, "Jan", id="month-as-first-name"),
+    pytest.param("Thousands joined the annual March for Life in the capital.", P, "March", id="month-in-event-name"),
+    pytest.param("Apple was the year's leading vendor by shipments.", "2024-01-16", "the year", id="the-years-best"),
+])
+def test_month_words_that_are_not_dates(pipe, text, published, mention):
+    records = pipe.extract_text(text, published=published)
+    hits = _overlapping(records, text, mention)
+    assert not hits, f"{mention!r} must not be a date claim; date claims found: {_describe(records)}"
