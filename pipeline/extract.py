@@ -182,6 +182,7 @@ class Extractor:
         skip = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("url", "doi", "photo_credit")]
         refs = min((s.start_char for s in chrome if s.label_ == "references"), default=len(doc.text))
         body_names = {e.text for e in doc.ents if e.end_char <= refs}
+        generic = generic_acronyms(doc)
         out = []
         for ent in doc.ents:
             if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names and \
@@ -193,6 +194,8 @@ class Extractor:
             if any(a <= ent.start_char < b for a, b in skip):
                 continue
             known = bool(ent.ent_id_)  # matched by the gazetteer's EntityRuler
+            if not known and ent.text in generic:
+                continue  # "average revenue per membership (ARM)": an acronym, not an organisation
             if not known and ent.label_ in ("ORG", "PRODUCT") and not any(t.pos_ == "PROPN" for t in ent):
                 continue  # "Remarkably", "Password": the model's guesses on common words
             text = self.ents.clean(ent.text, ent.label_, known)
@@ -619,10 +622,15 @@ class Extractor:
         return None
 
     def _entity_in(self, token: Token, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
-        for t in token.subtree:
-            e = ent_at.get(t.i)
-            if e is not None and e.label in self.ents.subject_labels:
-                return e
+        """The entity closest to the head of a phrase: in "Beijing-based company Baichuan"
+        the company is Baichuan, not Beijing."""
+        frontier = [token]
+        while frontier:
+            for t in frontier:
+                e = ent_at.get(t.i)
+                if e is not None and e.label in self.ents.subject_labels:
+                    return e
+            frontier = [c for t in frontier for c in t.children]
         return None
 
     def _is_pronominal(self, subj: Token) -> bool:
@@ -691,6 +699,10 @@ class Extractor:
                 return None
             return e
 
+        main = self._sentence_subject(sent, ent_at)
+        if main is not None and not main.source_like and (is_date or main.start < token.idx) and \
+                sent.root.lemma_.lower() not in SPEECH_VERBS:
+            return main  # the sentence's own subject ("Apple shipped 78 million iPhones, up 7%")
         for t in reversed(list(sent[: max(token.i - sent.start, 0)])):
             if (e := usable(t)) is not None:
                 return e
@@ -779,6 +791,23 @@ class Extractor:
         if speech is not None:
             return "reported"
         return "asserted"
+
+
+def generic_acronyms(doc: Doc) -> set[str]:
+    """Acronyms the text defines as short for lower-case words: "average revenue per membership (ARM)"."""
+    found = set()
+    for tok in doc:
+        text = tok.text
+        if not (text.isupper() and text.isalpha() and 2 <= len(text) <= 6):
+            continue
+        if tok.i == 0 or doc[tok.i - 1].text != "(" or tok.i + 1 >= len(doc) or doc[tok.i + 1].text != ")":
+            continue
+        words = [t for t in doc[max(0, tok.i - len(text) - 4) : tok.i - 1] if t.is_alpha]
+        tail = words[-len(text):]
+        if len(tail) == len(text) and "".join(w.text[0] for w in tail).upper() == text and \
+                sum(w.text.islower() for w in tail) >= len(text) - 1:
+            found.add(text)
+    return found
 
 
 def _pobj_of(noun: Token, preps: tuple[str, ...] = ("of",)) -> Token | None:

@@ -325,7 +325,10 @@ class DateMarker(_PatternMarker):
         low = span.text.lower()
         year = re.search(r"\b(1[6-9]\d\d|20\d\d)\b", low)
         q = re.search(r"\bq([1-4])\b", low)
-        n = int(q.group(1)) if q else next((v for k, v in self.ORDINAL_QUARTERS.items() if re.search(rf"\b{k}\b", low)), 0)
+        n = int(q.group(1)) if q else 0
+        for word, number in self.ORDINAL_QUARTERS.items():
+            if not n and re.search(rf"\b{word}\b", low):
+                n = number
         if not n:
             return hint if hint and "Q" in hint else "Q"
         return f"{year.group(1)}-Q{n}" if year and span.label_ == "quarter" else f"Q{n}"
@@ -432,25 +435,6 @@ class FigureMarker(_PatternMarker):
     """Numeric cores of figures ("$", "1.5", "billion", "%"), outside dates and chrome."""
 
     key = FIGURES_KEY
-
-    @staticmethod
-    def _clause_verb(span: Span) -> Any:
-        verb = span.root
-        for _ in range(6):
-            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
-                break
-            verb = verb.head
-        return verb
-
-    def _past_tense(self, doc: Doc, span: Span) -> bool:
-        """Is the clause in the past tense ("bought RJR in February", "has risen since March")?"""
-        verb = self._clause_verb(span)
-        if verb.tag_ == "VBD":
-            return True
-        return verb.tag_ == "VBN" and any(
-            c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP") and c.lemma_ in ("have", "be")
-            for c in verb.children
-        )
 
     def __call__(self, doc: Doc) -> Doc:
         mask = chrome_token_mask(doc)

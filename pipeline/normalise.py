@@ -154,7 +154,8 @@ def strip_modifiers(text: str) -> tuple[str, str | None]:
 
 
 _UNITS_WORDS = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
 _TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
                "ninety": 90}
 _SPELLED_YEAR_RX = re.compile(
@@ -272,9 +273,8 @@ def _hint_quarter(hint: str | None, anchor: date | None, future: bool) -> tuple[
     m = re.fullmatch(r"(\d{4})-Q([1-4])", hint)
     if m:
         return int(m.group(1)), int(m.group(2))
-    if anchor is None:
-        q = int(hint[1]) if len(hint) > 1 else 0
-        return (None, q) if q else None
+    if anchor is None:  # known to be a quarter, but not which one
+        return None, int(hint[1]) if len(hint) > 1 else 0
     if hint == "Q":
         return _last_quarter(anchor)
     q = int(hint[1])
