@@ -105,10 +105,64 @@ def gazetteer_paths(config: Config) -> list[Path]:
     return paths
 
 
+ORIGINAL_TEXT = "claims_original_text"
+
+
+def original_text(doc: Doc) -> str:
+    """The text as written (the Doc may hold it with wrapped lines joined)."""
+    return str(doc.user_data.get(ORIGINAL_TEXT, doc.text))
+
+
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines with spaces, keeping every offset.
+
+    Wire copy often arrives wrapped at ~70 columns; a newline inside a
+    sentence becomes a token that derails the parser. When many lines go on in
+    lower case, a single newline after a long line is turned into a space
+    (same length, so every character offset stays valid). Blank lines and
+    breaks after short lines (headlines, bylines) are kept.
+    """
+    breaks = text.count("\n")
+    if breaks < 4:
+        return text
+    continued = sum(1 for i, ch in enumerate(text[:-1]) if ch == "\n" and text[i + 1].islower())
+    if continued / breaks <= 0.15:
+        return text
+    chars = list(text)
+    line_start = 0
+    for i, ch in enumerate(text):
+        if ch != "\n":
+            continue
+        line = text[line_start:i]
+        line_start = i + 1
+        if 0 < i < len(text) - 1 and text[i - 1] != "\n" and text[i + 1] != "\n" and len(line.strip()) >= 50:
+            chars[i] = " "
+    return "".join(chars)
+
+
+class UnwrappingTokenizer:
+    """The model's tokenizer, run on the unwrapped text; the original is kept in ``user_data``."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        joined = unwrap(text)
+        doc = self.tokenizer(joined)
+        if joined != text:
+            doc.user_data[ORIGINAL_TEXT] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
+        for text in texts:
+            yield self(text)
+
+
 def build_nlp(config: Config) -> Language:
     """Load the model once and add the rule components."""
     nlp = load_model(config)
     _tune_tokenizer(nlp)
+    nlp.tokenizer = UnwrappingTokenizer(nlp.tokenizer)
     patterns = []
     for entry in read_gazetteer(gazetteer_paths(config)):
         label = entry["type"]
@@ -146,7 +200,7 @@ class ParagraphBreaks:
     short_line = 80
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = original_text(doc)
         # hard-wrapped text (many lines continue in lower case) only breaks at
         # blank lines and at very short lines (bylines, datelines)
         breaks = text.count("\n") or 1
@@ -212,7 +266,7 @@ class ChromeMarker:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for start, end, reason in self.find(doc.text):
+        for start, end, reason in self.find(original_text(doc)):
             span = doc.char_span(start, end, label=reason, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
