@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from .config import Config, ConfigError, load_config
-from .review import ReviewError, record_decision, review_items, reviewer_name
+from .review import ReviewError, record_decision, review_items, reviewer_name, short_value
 
 review_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="Record reviewer decisions (appended to reviews.jsonl) and list what needs review.")
@@ -99,7 +99,8 @@ def list_(
         console.print("nothing to review")
         return
     width = max(len(i["target_id"]) for i in items)
-    table = Table(Column("id", no_wrap=True, min_width=width), "why", "subject · predicate", "values", "state")
+    table = Table(Column("id", no_wrap=True, min_width=width), "why", "subject · predicate", "values (source)",
+                  "state")
     for i in items:
         table.add_row(i["target_id"], _why(i), escape(_about(i)), escape(_values(i)), escape(_state(i)))
     out_console.print(table)
@@ -110,7 +111,7 @@ def list_(
 def _why(item: dict[str, Any]) -> str:
     if item["kind"] == "conflict":
         return "conflict"
-    return f"confidence {item['claims'][0].get('confidence', 0):.2f}"
+    return f"low confidence ({item['claims'][0].get('confidence', 0):.2f})"
 
 
 def _about(item: dict[str, Any]) -> str:
@@ -120,9 +121,7 @@ def _about(item: dict[str, Any]) -> str:
 
 
 def _values(item: dict[str, Any]) -> str:
-    from .cli import _short
-
-    return "; ".join(f"{_short(c['value'])} ({c['claim_id']}, {c['source'].get('publisher') or c['source']['path']})"
+    return "; ".join(f"{short_value(c['value'])} ({c['source'].get('publisher') or c['source']['path']})"
                      for c in item["claims"])
 
 
@@ -130,7 +129,8 @@ def _state(item: dict[str, Any]) -> str:
     d = item["decision"]
     if d is None:
         return "pending"
-    return f"{d['decision']} {d['target_id']} by {d.get('reviewer')}"
+    on = "" if d["target_id"] == item["target_id"] else f" {d['target_id']}"
+    return f"{d['decision']}{on} by {d.get('reviewer')}"
 
 
 def serve(

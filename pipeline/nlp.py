@@ -256,9 +256,17 @@ class ChromeMarker:
                 # captions and copyright notices, which sit inside longer lines
                 if len(stripped) > 160 and reason not in ("photo_credit", "copyright"):
                     continue
-                if rx.search(stripped):
+                m = rx.search(line)
+                if m is None:
+                    continue
+                if len(stripped) > 160:
+                    # a caption or notice inside prose: mark its sentence, not the paragraph
+                    a = max(line.rfind(". ", 0, m.start()) + 2, 0) if line.rfind(". ", 0, m.start()) >= 0 else 0
+                    b = line.find(". ", m.end())
+                    found.append((start + a, start + (b + 1 if b >= 0 else len(line)), reason))
+                else:
                     found.append((start, end, reason))
-                    break
+                break
         for reason, rx in self.inline.items():
             for m in rx.finditer(text):
                 found.append((m.start(), m.end(), reason))

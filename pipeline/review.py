@@ -87,6 +87,8 @@ _APPROX = [
     ("approximately", "about"), ("roughly", "about"), ("some", "about"), ("nearly", "nearly"),
     ("almost", "nearly"), (">=", "at_least"), (">", "more_than"), ("<", "less_than"), ("~", "about"),
 ]
+APPROX_WORDS = {"more_than": "more than", "over": "over", "at_least": "at least", "less_than": "less than",
+                "up_to": "up to", "about": "about", "nearly": "nearly"}
 _CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
 _FIGURE_RE = re.compile(
     r"^(?P<cur>[$€£¥])?\s*(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*"
@@ -188,6 +190,22 @@ def _number_words(text: str) -> float | None:
         return float(text2num(text.lower(), "en"))
     except (ImportError, ValueError):
         return None
+
+
+def short_value(value: Mapping[str, Any] | None) -> str:
+    """A value as a person reads it: "more than 1,200 customers", "10%", "2023-08"."""
+    if not value:
+        return "no value"
+    if "iso" in value:
+        return str(value.get("iso") or "unresolved date")
+    amount = value.get("amount")
+    number = f"{amount:,}" if isinstance(amount, (int, float)) else "?"
+    approx = APPROX_WORDS.get(value.get("approx") or "", "")
+    unit = value.get("unit") or ""
+    if unit == "percent":
+        return f"{approx} {number}%".strip()
+    return f"{approx} {number} {unit}".strip()
+
 
 
 # --------------------------------------------------------------------------- recording

@@ -31,7 +31,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from .reconcile import fact_id, fact_key
-from .review import LOW_CONFIDENCE, ReviewError, build_items, decision_status, latest_decisions, record_decision
+from .review import (
+    LOW_CONFIDENCE,
+    ReviewError,
+    build_items,
+    decision_status,
+    latest_decisions,
+    record_decision,
+    short_value,
+)
 from .store import Store
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -39,8 +47,6 @@ STATUSES = [("queue", "needs review"), ("decided", "decided"), ("all", "all fact
             ("timeline", "timeline"), ("agreed", "agreed"), ("single_source", "single source"),
             ("low_confidence", "low-confidence claims")]
 PAGE_LIMIT = 200
-APPROX_WORDS = {"more_than": "more than", "over": "over", "at_least": "at least", "less_than": "less than",
-                "up_to": "up to", "about": "about", "nearly": "nearly"}
 
 
 # --------------------------------------------------------------------------- reading the store
@@ -87,20 +93,6 @@ class StoreView:
 
 
 # --------------------------------------------------------------------------- presentation helpers
-
-
-def short_value(value: Mapping[str, Any] | None) -> str:
-    if not value:
-        return "no value"
-    if "iso" in value:
-        return str(value.get("iso") or "unresolved date")
-    amount = value.get("amount")
-    number = f"{amount:,}" if isinstance(amount, (int, float)) else "?"
-    approx = APPROX_WORDS.get(value.get("approx") or "", "")
-    unit = value.get("unit") or ""
-    if unit == "percent":
-        return f"{approx} {number}%".strip()
-    return f"{approx} {number} {unit}".strip()
 
 
 def split_mention(claim: Mapping[str, Any]) -> tuple[str, str, str]:
