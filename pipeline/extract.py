@@ -19,7 +19,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from .entities import EntityRules, defined_acronyms
-from .nlp import DATES_KEY, FIGURES_KEY
+from .nlp import DATES_KEY, FIGURES_KEY, original_text
 
 SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
                 "argue", "allege", "insist", "reveal", "confirm", "disclose", "boast", "predict", "forecast",
@@ -179,10 +179,13 @@ class Extractor:
     def entity_mentions(self, doc: Doc) -> list[tuple[Span, SubjectMention]]:
         """Cleaned ORG/PRODUCT/GPE/PERSON mentions, outside URLs and photo credits."""
         chrome = doc.spans.get("claims_chrome", [])
-        skip = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("url", "doi", "photo_credit")]
+        skip = [(s.start_char, s.end_char) for s in chrome if s.label_ in ("url", "doi", "wire_credit")]
         refs = min((s.start_char for s in chrome if s.label_ == "references"), default=len(doc.text))
         body_names = {e.text for e in doc.ents if e.end_char <= refs}
         generic = generic_acronyms(doc)
+        headlines = headline_ranges(original_text(doc))
+        outside_headlines = {e.text for e in doc.ents if not any(a <= e.start_char < b for a, b in headlines)}
+        credits = [(s.start_char, s.end_char) for s in chrome if s.label_ == "photo_credit"]
         out = []
         for ent in doc.ents:
             if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names and \
@@ -194,6 +197,13 @@ class Extractor:
             if any(a <= ent.start_char < b for a, b in skip):
                 continue
             known = bool(ent.ent_id_)  # matched by the gazetteer's EntityRuler
+            if not known and any(a <= ent.start_char < b for a, b in credits):
+                continue  # "REUTERS/Dado Ruvic/File Photo": only known agencies count in a credit
+            if not known and ent.label_ in ("ORG", "PRODUCT") and ent.text not in outside_headlines and \
+                    any(a <= ent.start_char < b for a, b in headlines):
+                continue  # title-case headline words ("Password-Sharing Rules") that the body never names
+            if ent.label_ == "ORG" and not known and _titled_person(doc, ent):
+                continue  # "chief executive Guillaume Faury": a person the model took for an organisation
             if not known and ent.text in generic:
                 continue  # "average revenue per membership (ARM)": an acronym, not an organisation
             if not known and ent.label_ in ("ORG", "PRODUCT") and not any(t.pos_ == "PROPN" for t in ent):
@@ -793,6 +803,41 @@ class Extractor:
         return "asserted"
 
 
+TITLE_WORDS = {"ceo", "cfo", "coo", "cto", "chief", "executive", "president", "chairman", "chairwoman", "chair",
+               "founder", "co-founder", "director", "minister", "secretary", "spokesperson", "spokesman",
+               "spokeswoman", "analyst", "officer", "head", "manager", "partner", "economist", "governor",
+               "senator", "professor", "dr", "mr", "mrs", "ms"}
+
+
+def _titled_person(doc: Doc, ent: Span) -> bool:
+    """A two- or three-word name preceded by a job title ("CEO Jane Doe") or followed by one
+    in apposition ("Jane Doe, Acme's chief executive")."""
+    words = ent.text.split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w[1:].islower() for w in words if w.isalpha()):
+        return False
+    i = ent.start - 1
+    while i >= 0 and doc[i].text in (")", "(", ","):
+        i -= 1
+    if i >= 0 and doc[i].lower_ in TITLE_WORDS:
+        return True
+    after = doc[ent.end : ent.end + 8]
+    return len(after) > 1 and after[0].text == "," and any(t.lower_ in TITLE_WORDS for t in after[1:])
+
+
+def headline_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of title-case lines without final punctuation (headlines)."""
+    ranges = []
+    pos = 0
+    for line in text.split("\n"):
+        words = [w for w in line.split() if w[:1].isalpha()]
+        stripped = line.strip()
+        if len(words) >= 4 and stripped and stripped[-1] not in ".!?\"”" and \
+                sum(w[0].isupper() for w in words) / len(words) >= 0.7:
+            ranges.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return ranges
+
+
 def generic_acronyms(doc: Doc) -> set[str]:
     """Acronyms the text defines as short for lower-case words: "average revenue per membership (ARM)"."""
     found = set()
@@ -802,7 +847,8 @@ def generic_acronyms(doc: Doc) -> set[str]:
             continue
         if tok.i == 0 or doc[tok.i - 1].text != "(" or tok.i + 1 >= len(doc) or doc[tok.i + 1].text != ")":
             continue
-        words = [t for t in doc[max(0, tok.i - len(text) - 4) : tok.i - 1] if t.is_alpha]
+        words = [t for t in doc[max(0, tok.i - len(text) - 6) : tok.i - 1]
+                 if t.is_alpha and t.lower_ not in ("per", "of", "and", "the", "for", "to", "in", "on", "a")]
         tail = words[-len(text):]
         if len(tail) == len(text) and "".join(w.text[0] for w in tail).upper() == text and \
                 sum(w.text.islower() for w in tail) >= len(text) - 1:

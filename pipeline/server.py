@@ -102,7 +102,7 @@ def split_mention(claim: Mapping[str, Any]) -> tuple[str, str, str]:
     a, b = claim["span"][0] - s0, claim["span"][1] - s0
     if not (0 <= a <= b <= len(sentence)) or sentence[a:b] != claim.get("text"):
         return "", claim.get("text") or "", ""
-    return sentence[:a], sentence[a:b], sentence[b:]
+    return sentence[:a].lstrip(), sentence[a:b], sentence[b:].rstrip()
 
 
 def safe_url(url: Any) -> str | None:
@@ -169,7 +169,7 @@ def chart_for(fact: Mapping[str, Any], claims: Mapping[str, dict[str, Any]]) -> 
     template draws the SVG and escapes every label.
     """
     kind = fact["kind"]
-    w, h, left, right, top, bottom = 720, 300, 92, 24, 20, 44
+    w, h, left, right, top, bottom = 960, 320, 92, 40, 24, 44
     points = []
     for n, obs in enumerate(fact.get("observations") or []):
         for cid in obs["claim_ids"]:
@@ -209,13 +209,15 @@ def chart_for(fact: Mapping[str, Any], claims: Mapping[str, dict[str, Any]]) -> 
         p["bar_bottom"] = sy(p["lo"]) if p["lo"] is not None else h - bottom
         p["interval"] = p["hi"] != p["lo"] or p["lo"] is None
         p["date"] = p["date"].isoformat()
+        p["anchor"], p["dx"] = ("end", -10) if p["cx"] > w * 0.7 else ("start", 10)  # labels stay inside
     # the line: each observation at its earliest point, in time order
     firsts: dict[int, dict[str, Any]] = {}
     for p in sorted(points, key=lambda p: p["cx"]):
         firsts.setdefault(p["obs"], p)
     line = " ".join(f"{p['cx']},{p['cy']}" for p in sorted(firsts.values(), key=lambda p: p["cx"]))
     y_ticks = [{"y": sy(t), "label": _tick_label(kind, t)} for t in _nice_ticks(y0, y1) if y0 <= t <= y1]
-    x_ticks = [{"x": sx(x), "label": date.fromordinal(int(x)).isoformat()} for x in sorted({min(xs), max(xs)})]
+    x_ticks = [{"x": sx(x), "label": date.fromordinal(int(x)).isoformat(), "anchor": a}
+               for x, a in ((x0, "start"), ((x0 + x1) / 2, "middle"), (x1, "end"))]
     return {"width": w, "height": h, "left": left, "right": w - right, "top": top, "bottom": h - bottom,
             "points": points, "line": line, "y_ticks": y_ticks, "x_ticks": x_ticks,
             "y_label": "date" if kind == "date" else (fact.get("value") or {}).get("unit") or "value"}
@@ -392,6 +394,10 @@ def create_app(out: str | Path, reviewer: str = "unknown", host: str = "127.0.0.
         target = _next_url(next_)
         sep = "&" if "?" in target else "?"
         return RedirectResponse(f"{target}{sep}{urlencode({'done': rec['review_id']})}", status_code=303)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:
