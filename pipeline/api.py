@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 
@@ -30,6 +32,8 @@ from .store import SCHEMA_VERSION, Store, locked, now_iso
 ProgressHook = Callable[[int, int], None]
 # gazetteer kinds that report figures about others rather than being their subject
 SOURCE_KINDS = {"publisher", "research_firm", "wire", "news_agency"}
+# the files a run writes (besides texts/ and reviews.jsonl)
+OUTPUT_FILES = ("documents", "claims", "facts", "entities", "entity_mentions")
 
 
 @dataclass
@@ -51,9 +55,9 @@ class RunSummary:
 class Pipeline:
     """Config, model and rules, loaded once; extraction and runs on top."""
 
-    def __init__(self, config: Config, nlp: Language) -> None:
+    def __init__(self, config: Config, nlp: Language | None = None) -> None:
         self.config = config
-        self.nlp = nlp
+        self._nlp = nlp
         self.figure_rules = FigureRules(config.data_path(config.data.figure_patterns),
                                         config.data_path(config.data.predicates))
         self.entity_rules = EntityRules(config.data_path("entities.yaml"))
@@ -63,9 +67,17 @@ class Pipeline:
         self.fingerprint = config.fingerprint()
 
     @classmethod
-    def load(cls, config: Config | str | Path | None = None) -> Pipeline:
+    def load(cls, config: Config | str | Path | None = None, *, lazy: bool = False) -> Pipeline:
+        """Config, rules and the spaCy model; with ``lazy``, the model is loaded when first needed
+        (a run with nothing new, or one whose parsing happens elsewhere, never loads it)."""
         cfg = config if isinstance(config, Config) else load_config(config)
-        return cls(cfg, build_nlp(cfg))
+        return cls(cfg, None if lazy else build_nlp(cfg))
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = build_nlp(self.config)
+        return self._nlp
 
     # ------------------------------------------------------------------ one text
     def new_index(self) -> EntityIndex:
@@ -88,102 +100,188 @@ class Pipeline:
         return claims
 
     # ------------------------------------------------------------------ a run
-    def process(self, docs: list[Document]) -> Iterator[tuple[Document, Extraction]]:
-        """Parse documents with ``nlp.pipe`` and extract their mentions, in order."""
+    def process(self, docs: Iterable[Document], n_process: int | None = None
+                ) -> Iterator[tuple[Document, Extraction]]:
+        """Parse documents with ``nlp.pipe`` and extract their mentions, in order.
+
+        ``docs`` is read as the parser needs it (a generator is never held whole). Processes
+        (config ``n_process``) are used past four batches, unless ``n_process`` is given."""
+        batch = self.config.batch_size
+        if n_process is None:
+            it = iter(docs)
+            head = list(islice(it, 4 * batch + 1))
+            n_process = self.config.n_process if len(head) > 4 * batch else 1
+            docs = chain(head, it)
         texts = ((d.text, d) for d in docs)
-        n_process = self.config.n_process if len(docs) > 4 * self.config.batch_size else 1
-        for spacy_doc, doc in self.nlp.pipe(texts, as_tuples=True, batch_size=self.config.batch_size,
-                                            n_process=n_process):
+        for spacy_doc, doc in self.nlp.pipe(texts, as_tuples=True, batch_size=batch, n_process=n_process):
             yield doc, self.extractor.extract(spacy_doc)
 
     def run(self, drops: Iterable[str | Path], out: str | Path | None = None, full: bool = False,
-            progress: ProgressHook | None = None) -> RunSummary:
+            progress: ProgressHook | None = None, executor: Executor | None = None) -> RunSummary:
+        """Ingest, extract, reconcile and write the store.
+
+        Documents stream: each file is read when the parser is ready for it, its text written to
+        the store as soon as it is processed, and only its claims and entity mentions are kept.
+        Files whose bytes are unchanged are not read as text again, and when nothing changed at all
+        (documents, reviews, config, rules, code) the store is left as it is. ``executor`` says where
+        the per-document stages run (default: here, ``nlp.pipe``; see ``pipeline.executors``)."""
+        from .executors import LocalExecutor
+
         started = time.perf_counter()
         out_path = Path(out or self.config.output)
         store = Store(out_path)
         summary = RunSummary()
+        executor = executor or LocalExecutor(self)
         with locked(out_path):
-            old_docs = {} if full else {d["doc_id"]: d for d in store.read("documents")}
-            old_claims: dict[str, list[dict[str, Any]]] = {}
-            old_mentions: dict[str, dict[str, Any]] = {}
-            if not full:
-                for c in store.read("claims"):
-                    old_claims.setdefault(c["doc_id"], []).append(c)
-                old_mentions = {m["doc_id"]: m for m in store.read("entity_mentions")}
+            old_docs = {} if full else {d["doc_id"]: d for d in store.iter("documents")}
+            with_mentions = set() if full else store.doc_ids("entity_mentions")
             drops = [Path(d) for d in drops]
             drop_keys = {str(d.resolve()) for d in drops}
-            seen: list[Document] = []
-            for drop in drops:
-                seen.extend(iter_drop(drop, self.config.max_file_bytes))
-            for d in seen:
-                d.drop = str(Path(d.drop).resolve())
             # documents of other drops stay as they are
             documents: dict[str, dict[str, Any]] = {
                 k: v for k, v in old_docs.items() if v.get("drop") not in drop_keys
             }
-            to_process: list[Document] = []
-            for d in seen:
-                if d.status != "ok":
-                    key = d.doc_id
-                    prev = old_docs.get(key)
-                    documents[key] = doc_record(d, prev["ingested_at"] if prev else now_iso())
-                    summary.errors += d.status == "error"
-                    summary.skipped += d.status == "skipped"
-                    summary.error_messages.append(f"{d.path}: {d.error}")
-                    continue
-                if d.doc_id in documents and documents[d.doc_id]["status"] == "ok":
-                    documents[d.doc_id].setdefault("also_paths", [])
-                    if d.path != documents[d.doc_id]["path"] and d.path not in documents[d.doc_id]["also_paths"]:
-                        documents[d.doc_id]["also_paths"].append(d.path)
-                    continue
-                prev = old_docs.get(d.doc_id)
-                if prev is not None and prev.get("status") == "ok" and d.doc_id in old_mentions:
-                    documents[d.doc_id] = prev | {"path": d.path, "drop": d.drop}
-                    summary.kept_documents += 1
-                    continue
-                documents[d.doc_id] = doc_record(d, now_iso())
-                to_process.append(d)
-            summary.removed_documents = len([k for k in old_docs if k not in documents])
-            summary.new_documents = len(to_process)
+            # unchanged files (same bytes, same sidecar) of documents the store holds: not read as text again
+            known = {r["file_sha256"]: r for r in old_docs.values()
+                     if r.get("file_sha256") and r.get("status") == "ok" and r["doc_id"] in with_mentions}
+            resolved: dict[str, str] = {}
+            queued = 0
+
+            def pending() -> Iterator[Document]:
+                """The drops' documents that need processing; every other file's row is settled on the way."""
+                nonlocal queued
+                for drop in drops:
+                    for d in iter_drop(drop, self.config.max_file_bytes, known):
+                        if d.drop not in resolved:
+                            resolved[d.drop] = str(Path(d.drop).resolve())
+                        d.drop = resolved[d.drop]
+                        if d.status != "ok":
+                            key = d.doc_id
+                            prev = old_docs.get(key)
+                            documents[key] = doc_record(d, prev["ingested_at"] if prev else now_iso())
+                            summary.errors += d.status == "error"
+                            summary.skipped += d.status == "skipped"
+                            summary.error_messages.append(f"{d.path}: {d.error}")
+                            continue
+                        row = documents.get(d.doc_id)
+                        if row is not None and row["status"] == "ok":
+                            row.setdefault("also_paths", [])
+                            if d.path != row["path"] and d.path not in row["also_paths"]:
+                                row["also_paths"].append(d.path)
+                            continue
+                        prev = old_docs.get(d.doc_id)
+                        if prev is not None and prev.get("status") == "ok" and d.doc_id in with_mentions:
+                            row = prev | {"path": d.path, "drop": d.drop}
+                            if d.file_sha256 and row.get("file_sha256") != d.file_sha256:
+                                row["file_sha256"] = d.file_sha256
+                            documents[d.doc_id] = row
+                            summary.kept_documents += 1
+                            continue
+                        if d.cached:  # cannot happen (known rows are kept ones), but never parse an empty text
+                            d = reread(d, self.config.max_file_bytes)
+                        documents[d.doc_id] = doc_record(d, now_iso())
+                        queued += 1
+                        yield d
+
             new_claims: dict[str, list[dict[str, Any]]] = {}
-            mentions: dict[str, dict[str, Any]] = {k: v for k, v in old_mentions.items() if k in documents}
-            for n, (doc, extraction) in enumerate(self.process(to_process), 1):
+            new_mentions: dict[str, dict[str, Any]] = {}
+            for n, (doc, claims_of_doc, entities, acronyms) in enumerate(executor.map_documents(pending()), 1):
                 store.write_text(doc.doc_id, doc.text)
-                new_claims[doc.doc_id] = self.claims_for(doc, extraction)
-                mentions[doc.doc_id] = {"doc_id": doc.doc_id, "entities": extraction_entities(extraction),
-                                        "acronyms": extraction.acronyms}
+                new_claims[doc.doc_id] = claims_of_doc
+                new_mentions[doc.doc_id] = {"doc_id": doc.doc_id, "entities": entities, "acronyms": acronyms}
                 if progress:
-                    progress(n, len(to_process))
-            claims: list[dict[str, Any]] = []
-            for doc_id, rec in documents.items():
-                if rec["status"] != "ok":
-                    continue
-                claims.extend(new_claims.get(doc_id) or old_claims.get(doc_id, []))
-            claims.sort(key=lambda c: (c["source"]["path"], c["doc_id"], c["span"][0], c["kind"]))
-            index = self.new_index()
-            canonicalise([(k, mentions[k]["entities"]) for k in sorted(mentions)], claims, index,
-                         acronyms={k: mentions[k].get("acronyms", {}) for k in mentions})
-            reviews = store.reviews() if store.path("reviews").exists() else []
-            fact_reviews, orphans = apply_reviews(claims, reviews)
-            summary.orphan_reviews = orphans
-            facts = reconcile(claims, self.config.reconcile, fact_reviews)
-            summary.orphan_reviews += settle_facts(facts, claims, reviews)  # review: accepts settle conflicts
-            entities = entity_records(index, claims)
+                    progress(n, queued)
+            removed = [k for k in old_docs if k not in documents]
+            summary.removed_documents = len(removed)
+            summary.new_documents = len(new_claims)
             doc_rows = sorted(documents.values(), key=lambda r: (r.get("drop", ""), r["path"]))
-            store.write("documents", doc_rows)
-            store.write("claims", claims)
-            store.write("facts", facts)
-            store.write("entities", entities)
-            store.write("entity_mentions", [mentions[k] for k in sorted(mentions)])
-            store.ensure_reviews()
-            for doc_id in {d for d in old_docs if d not in documents}:
-                store.text_path(doc_id).unlink(missing_ok=True)
+            doc_payload = "".join(dumps(r) + "\n" for r in doc_rows)
+            state = {
+                "inputs": self.inputs_key(),
+                "documents": hashlib.sha256(doc_payload.encode("utf-8")).hexdigest(),
+                "reviews": store.file_sha("reviews"),
+            }
+            last = {} if full else store.state()
+            if (not new_claims and not removed and last.get("inputs") == state["inputs"]
+                    and last.get("documents") == state["documents"] and last.get("reviews") == state["reviews"]
+                    and last.get("sizes") == store.sizes(OUTPUT_FILES)):
+                # nothing changed since the last run: its claims, facts and entities stand
+                store.ensure_reviews()
+                done = last.get("summary") or {}
+                summary.claims, summary.facts = done.get("claims", 0), done.get("facts", 0)
+                summary.conflicts = done.get("conflicts", 0)
+                summary.orphan_reviews = list(done.get("orphan_reviews", []))
+            else:
+                claims, facts = self._settle(store, documents, doc_rows, new_claims, new_mentions, full, summary)
+                summary.claims = len(claims)
+                summary.facts = len(facts)
+                summary.conflicts = sum(f["status"] == "conflict" for f in facts)
+                for doc_id in removed:
+                    store.text_path(doc_id).unlink(missing_ok=True)
+                state["sizes"] = store.sizes(OUTPUT_FILES)
+                state["summary"] = {"claims": summary.claims, "facts": summary.facts,
+                                    "conflicts": summary.conflicts, "orphan_reviews": summary.orphan_reviews}
+                store.write_state(state)
         summary.documents = len([d for d in documents.values() if d["status"] == "ok"])
-        summary.claims = len(claims)
-        summary.facts = len(facts)
-        summary.conflicts = sum(f["status"] == "conflict" for f in facts)
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
+
+    def _settle(self, store: Store, documents: dict[str, dict[str, Any]], doc_rows: list[dict[str, Any]],
+                new_claims: dict[str, list[dict[str, Any]]], new_mentions: dict[str, dict[str, Any]], full: bool,
+                summary: RunSummary) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Claims of every document, canonical subjects, reviews, facts and entities; all files written."""
+        ok = {k for k, rec in documents.items() if rec["status"] == "ok"}
+        # a document's stored claims stand unless it was processed again (and gave some)
+        from_store = {k for k in ok if not new_claims.get(k)}
+        old_claims: dict[str, list[dict[str, Any]]] = {}
+        mentions: dict[str, dict[str, Any]] = {}
+        if not full:
+            for c in store.iter("claims"):
+                if c["doc_id"] in from_store:
+                    old_claims.setdefault(c["doc_id"], []).append(c)
+            for m in store.iter("entity_mentions"):
+                if m["doc_id"] in documents and m["doc_id"] not in new_mentions:
+                    mentions[m["doc_id"]] = m
+        mentions.update(new_mentions)
+        claims: list[dict[str, Any]] = []
+        for doc_id, rec in documents.items():
+            if rec["status"] != "ok":
+                continue
+            claims.extend(new_claims.get(doc_id) or old_claims.get(doc_id, []))
+        del old_claims
+        claims.sort(key=lambda c: (c["source"]["path"], c["doc_id"], c["span"][0], c["kind"]))
+        index = self.new_index()
+        canonicalise([(k, mentions[k]["entities"]) for k in sorted(mentions)], claims, index,
+                     acronyms={k: mentions[k].get("acronyms", {}) for k in mentions})
+        reviews = store.reviews() if store.path("reviews").exists() else []
+        fact_reviews, orphans = apply_reviews(claims, reviews)
+        summary.orphan_reviews = orphans
+        facts = reconcile(claims, self.config.reconcile, fact_reviews)
+        entities = entity_records(index, claims)
+        store.write("documents", doc_rows)
+        store.write("claims", claims)
+        store.write("facts", facts)
+        store.write("entities", entities)
+        store.write("entity_mentions", [mentions[k] for k in sorted(mentions)])
+        store.ensure_reviews()
+        return claims, facts
+
+    def inputs_key(self) -> str:
+        """A hash of everything besides the documents and reviews that a run's output depends on:
+        the config, the rule data it names, and the package's code and data."""
+        h = hashlib.sha256(self.config.model_dump_json().encode())
+        package = Path(__file__).resolve().parent
+        files = sorted([*package.glob("*.py"), *package.glob("data/*"), *package.glob("schemas/*")])
+        cfg = self.config
+        files += [cfg.data_path(name) for name in (*cfg.data.model_dump().values(), "entities.yaml")]
+        files += gazetteer_paths(cfg)
+        for path in files:
+            h.update(str(path).encode() + b"\0")
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"\0missing")
+        return h.hexdigest()
 
 
 def doc_record(d: Document, ingested_at: str) -> dict[str, Any]:
@@ -216,10 +314,9 @@ def canonicalise(doc_entities: list[tuple[str, list[list[str]]]], claims: list[d
 
 def entity_records(index: EntityIndex, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
+    subject_ids = {(c.get("subject") or {}).get("id") for c in claims}
     for rec in index.table():
-        if rec.ref.type not in ("ORG", "PRODUCT") and not any(
-            (c.get("subject") or {}).get("id") == rec.ref.id for c in claims
-        ):
+        if rec.ref.type not in ("ORG", "PRODUCT") and rec.ref.id not in subject_ids:
             continue
         row = {
             "schema_version": SCHEMA_VERSION, "entity_id": rec.ref.id, "name": rec.ref.name, "type": rec.ref.type,

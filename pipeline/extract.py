@@ -342,7 +342,7 @@ class Extractor:
             if num_head.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "appos") and \
                     head.pos_ in ("NOUN", "PROPN") and head.i >= span.end and head.i - span.end <= 3:
                 between = doc[span.end : head.i + 1]
-                if all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct and
+                if not any(t.is_sent_start for t in between) and not last.text.endswith(".") and all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct and
                        not any(ch.isdigit() for ch in t.text) for t in between):
                     noun = head
                     unit_tokens = list(between)
@@ -353,7 +353,7 @@ class Extractor:
                     noun = pobj
                     unit_tokens = [pobj]
             if noun is None and after is not None and after.pos_ == "NOUN" and after.tag_ in ("NNS",) and \
-                    last.whitespace_:
+                    last.whitespace_ and not after.is_sent_start and not last.text.endswith("."):
                 noun = after
                 unit_tokens = [after]
                 end_tok = after.i + 1
@@ -423,7 +423,8 @@ class Extractor:
         verb = clause_verb(num)
         if noun is None and not percent and currency is None:
             noun, _ = self._measured(num, inside)  # a bare count: "the list ... has grown to 117"
-            unit_tokens = []
+            unit_tokens = [] if noun is None else [
+                *(c for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")), noun]
         if noun is not None and not percent and currency is None:
             if noun.lemma_.lower() in fig.containers:
                 pobj = _pobj_of(noun)
@@ -527,6 +528,10 @@ class Extractor:
             subj = self._sentence_subject(sent, ent_at)
             if subj is not None and not subj.source_like:
                 last_subject = subj
+        period: int | None = None  # the last reporting quarter named (carries across paragraphs)
+        year_period: int | None = None  # the last year named (carries within its paragraph)
+        year_paragraph = -1
+        text = original_text(doc)
         for m in mentions:
             sent = sents[m.sentence_index] if m.sentence_index < len(sents) else doc[:]
             token = _token_at(doc, m.start, m.end)
@@ -538,10 +543,20 @@ class Extractor:
             m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date",
                                       salient=salient)
             if m.kind == "figure":
-                m.as_of_index = self._as_of(doc, m, [mentions[i] for i in by_sentence.get(m.sentence_index, [])],
-                                            by_sentence.get(m.sentence_index, []))
+                here = by_sentence.get(m.sentence_index, [])
+                paragraph = text.count("\n\n", 0, m.start)
+                carried = max((i for i in (period, year_period if year_paragraph == paragraph else None)
+                               if i is not None), default=None)
+                m.as_of_index = self._as_of(doc, m, [mentions[i] for i in here], here, period)
+                if m.as_of_index is None:
+                    m.as_of_index = carried  # the period the text is talking about
             else:
                 m.predicate = self._date_event(token)
+                kind = self._period_kind(doc, m)
+                if kind == "quarter":
+                    period = mentions.index(m)
+                elif kind == "year":
+                    year_period, year_paragraph = mentions.index(m), text.count("\n\n", 0, m.start)
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
 
@@ -566,28 +581,56 @@ class Extractor:
                 return fig.date_events[form]
         return fig.fold(verb.lemma_.lower())
 
-    def _as_of(self, doc: Doc, figure: Mention, sentence_mentions: list[Mention], indexes: list[int]) -> int | None:
+    def _period_kind(self, doc: Doc, m: Mention) -> str | None:
+        """"quarter" for a reporting period the text goes on about, "year" for a year
+        named outright, None for days, comparison bases and the rest."""
+        label = m.label.split("@")[0]
+        low = m.text.lower()
+        if any(w in low for w in ("earlier", " ago", "previous", "prior", "year-ago", "last year", "before")):
+            return None
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        prev = doc[span.start - 1].lower_ if span is not None and span.start > 0 else ""
+        if prev in COMPARISON_WORDS:
+            return None
+        if label in ("quarter", "quarter_noyear", "month_range", "half") or label.startswith("quarter"):
+            return "quarter"
+        if label == "year" or (label == "relative" and low.endswith("year")):
+            return "year"
+        return None
+
+    def _as_of(self, doc: Doc, figure: Mention, sentence_mentions: list[Mention], indexes: list[int],
+               period: int | None = None) -> int | None:
         """The date in the figure's sentence that says when it held.
 
         Comparison bases ("up 11% from 2022", "on a year earlier") are not as-of
         dates; a period (quarter, month, year) beats the day a report came out
         ("reported on Thursday a record Q3").
         """
-        best: tuple[int, int] | None = None
+        best: tuple[tuple[int, int, int], int] | None = None
+        fig_tok = _token_at(doc, figure.start, figure.end)
         for m, i in zip(sentence_mentions, indexes, strict=True):
             if m.kind != "date":
                 continue
-            before = doc.char_span(m.start, m.end, alignment_mode="expand")
-            prev = doc[before.start - 1].lower_ if before is not None and before.start > 0 else ""
-            prev2 = doc[before.start - 2].lower_ if before is not None and before.start > 1 else ""
+            label = m.label.split("@")[0]
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+            prev2 = doc[span.start - 2].lower_ if span.start > 1 else ""
             if prev in COMPARISON_WORDS or (prev in ("with", "to") and prev2 in ("compared", "relative")):
                 continue
-            if prev == "on" and m.label in ("year", "quarter", "relative"):
+            if prev == "on" and label in ("year", "quarter", "relative"):
                 continue  # "up 11% on 2022": the base of a comparison, not "on 16 April"
-            if m.label in ("relative",) and any(w in m.text.lower() for w in ("earlier", "ago", "previous", "prior")):
+            if any(w in m.text.lower() for w in ("earlier", " ago", "previous", "prior", "year-ago")):
                 continue
-            is_day = m.label in ("day", "day_noyear", "weekday") or m.text.lower() in ("yesterday", "today")
-            rank = (1 if is_day else 0) * 10000 + abs(m.start - figure.start) // 10
+            is_day = label in ("day", "day_noyear", "weekday") or m.text.lower() in ("yesterday", "today")
+            if is_day and period is not None and clause_verb(span.root).lemma_.lower() in SPEECH_VERBS and \
+                    fig_tok is not None and clause_verb(fig_tok).i != clause_verb(span.root).i:
+                continue  # "said Tuesday that Q4 sales climbed": the day of the report, not of the figure
+            # the date the parse attaches nearest to the figure wins: in "rose to 269.6 million in Q1,
+            # up from 260.28 million in the last quarter" each figure keeps its own date
+            distance = tree_distance(fig_tok, span.root) if fig_tok is not None else 99
+            rank = (1 if is_day else 0, distance, abs(m.start - figure.start))
             if best is None or rank < best[0]:
                 best = (rank, i)
         return best[1] if best else None
@@ -854,6 +897,16 @@ def generic_acronyms(doc: Doc) -> set[str]:
                 sum(w.text.islower() for w in tail) >= len(text) - 1:
             found.add(text)
     return found
+
+
+def tree_distance(a: Token, b: Token) -> int:
+    """Edges between two tokens in the dependency tree."""
+    path_a = [a, *a.ancestors]
+    depth = {t.i: n for n, t in enumerate(path_a)}
+    for n, t in enumerate([b, *b.ancestors]):
+        if t.i in depth:
+            return depth[t.i] + n
+    return 99
 
 
 def _pobj_of(noun: Token, preps: tuple[str, ...] = ("of",)) -> Token | None:

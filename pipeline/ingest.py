@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,8 @@ class Document:
     status: str = "ok"
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    file_sha256: str | None = None  # of the file's bytes and its sidecar's: unchanged files are not read again
+    cached: bool = False  # taken from the store's row for the same file bytes; ``text`` was not read
 
     @property
     def published_date(self) -> date | None:
@@ -78,6 +81,18 @@ def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def file_sha(raw: bytes, sidecar: bytes | None) -> str:
+    """What a file's document depends on: its bytes and its sidecar's (or that it has none)."""
+    h = hashlib.sha256(raw)
+    h.update(b"\0-" if sidecar is None else b"\0+" + sidecar)
+    return h.hexdigest()
+
+
+# the previous documents.jsonl row of each file, by ``file_sha``: a file with the same bytes (and
+# the same sidecar) is the same document, so it is not decoded, parsed or dated again
+KnownFiles = Mapping[str, Mapping[str, Any]]
+
+
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _DATELINE = re.compile(
     rf"^\W{{0,3}}\[?\s*((?:{_MONTHS})[a-z]*\.? \d{{1,2}},? \d{{4}}|\d{{1,2}} (?:{_MONTHS})[a-z]* \d{{4}}|"
@@ -113,12 +128,19 @@ def _clean_published(value: Any) -> str | None:
         return parsed.date().isoformat()
 
 
-def read_sidecar(path: Path) -> dict[str, Any]:
-    meta_path = path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)
-    if not meta_path.exists():
-        return {}
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)
+
+
+def read_sidecar(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    """The sidecar of ``path`` (``raw``: its bytes, when already read), checked; {} if there is none."""
+    meta_path = sidecar_path(path)
+    if raw is None:
+        if not meta_path.exists():
+            return {}
+        raw = meta_path.read_bytes()
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8-sig"))
+        meta = json.loads(raw.decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"sidecar {meta_path.name} is not valid JSON: {err}") from err
     if not isinstance(meta, dict):
@@ -162,7 +184,24 @@ def html_text(raw_html: str) -> tuple[str, dict[str, Any]]:
     return normalise_newlines(text or ""), info
 
 
-def read_file(drop: Path, path: Path, max_bytes: int) -> Iterator[Document]:
+def _sidecar_bytes(path: Path) -> bytes | None:
+    try:
+        return sidecar_path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _known_document(drop: Path, rel: str, row: Mapping[str, Any], fsha: str) -> Document:
+    doc = Document(doc_id=row["doc_id"], path=rel, drop=str(drop), text="", sha256=row["sha256"],
+                   file_sha256=fsha, cached=True)
+    for key in (*META_KEYS, "published_source"):
+        setattr(doc, key, row.get(key))
+    return doc
+
+
+def read_file(drop: Path, path: Path, max_bytes: int, known: KnownFiles | None = None) -> Iterator[Document]:
+    """The document(s) of one file; with ``known``, a file whose bytes and sidecar are those of a
+    known row comes back as that row's document (``cached``, no text) without being decoded."""
     rel = path.relative_to(drop).as_posix() if path != drop else path.name
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES:
@@ -177,12 +216,21 @@ def read_file(drop: Path, path: Path, max_bytes: int) -> Iterator[Document]:
         if not raw.strip():
             yield _error(drop, rel, "empty file", raw=raw)
             return
+        fsha = None
+        meta_raw = None
+        if suffix not in FEED_SUFFIXES:
+            meta_raw = _sidecar_bytes(path)
+            fsha = file_sha(raw, meta_raw)
+            row = known.get(fsha) if known else None
+            if row is not None:
+                yield _known_document(drop, rel, row, fsha)
+                return
         text = normalise_newlines(decode(raw))
     except (OSError, ValueError, UnicodeDecodeError) as err:
         yield _error(drop, rel, f"cannot read: {err}")
         return
     try:
-        meta = read_sidecar(path)
+        meta = read_sidecar(path, meta_raw)
     except ValueError as err:
         yield _error(drop, rel, str(err), raw=raw)
         return
@@ -205,7 +253,9 @@ def read_file(drop: Path, path: Path, max_bytes: int) -> Iterator[Document]:
     if not text.strip():
         yield _error(drop, rel, "file holds only whitespace", raw=raw)
         return
-    yield _document(drop, rel, text, meta, source)
+    doc = _document(drop, rel, text, meta, source)
+    doc.file_sha256 = fsha
+    yield doc
 
 
 def _feed(drop: Path, rel: str, text: str) -> Iterator[Document]:
@@ -225,16 +275,50 @@ def _feed(drop: Path, rel: str, text: str) -> Iterator[Document]:
         yield _document(drop, where, body, row, "feed" if row.get("published") else None)
 
 
-def iter_drop(drop: str | Path, max_bytes: int = 5_000_000) -> Iterator[Document]:
-    """Every file under ``drop`` (sorted, sidecars excepted), as documents."""
+def files_under(root: Path) -> list[Path]:
+    """Every file under ``root``, sorted: what ``sorted(p for p in root.rglob("*") if p.is_file())``
+    gives (symlinked folders are not entered, symlinked files are kept), without building and
+    comparing a ``Path`` per file."""
+    found: list[tuple[str, ...]] = []
+    stack: list[tuple[tuple[str, ...], str]] = [((), str(root))]
+    while stack:
+        parts, folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except PermissionError:
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink():
+                    stack.append(((*parts, entry.name), entry.path))
+                continue
+            try:
+                is_file = entry.is_file()
+            except OSError:
+                is_file = False
+            if is_file:
+                found.append((*parts, entry.name))
+    found.sort()
+    return [root.joinpath(*parts) for parts in found]
+
+
+def iter_drop(drop: str | Path, max_bytes: int = 5_000_000, known: KnownFiles | None = None) -> Iterator[Document]:
+    """Every file under ``drop`` (sorted, sidecars excepted), as documents, read one at a time.
+
+    ``known`` (previous rows by ``file_sha``) lets unchanged files through without decoding them."""
     root = Path(drop)
     if root.is_file():
-        yield from read_file(root.parent, root, max_bytes)
+        yield from read_file(root.parent, root, max_bytes, known)
         return
     if not root.is_dir():
         yield _error(root, root.name, f"drop folder not found: {root}")
         return
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in files_under(root):
         name = path.name
         if name.endswith(META_SUFFIX) or name.startswith("."):
             continue
@@ -243,4 +327,4 @@ def iter_drop(drop: str | Path, max_bytes: int = 5_000_000) -> Iterator[Document
             yield _error(root, rel, "skipped: the drop's README describes the drop, it is not an article",
                          status="skipped")
             continue
-        yield from read_file(root, path, max_bytes)
+        yield from read_file(root, path, max_bytes, known)

@@ -115,8 +115,8 @@ def safe_url(url: Any) -> str | None:
 def claim_time(claim: Mapping[str, Any]) -> tuple[date | None, str]:
     """When a claim's value held, for the chart: its as-of date, else its article's publication date."""
     as_of = claim.get("as_of") or {}
-    for text, how in ((as_of.get("start"), f"as of {as_of.get('iso')}"),
-                      ((claim.get("source") or {}).get("published"), "published")):
+    published = (claim.get("source") or {}).get("published")
+    for text, how in ((as_of.get("start"), f"as of {as_of.get('iso')}"), (published, f"published {published}")):
         if text:
             try:
                 return date.fromisoformat(str(text)[:10]), how

@@ -9,8 +9,10 @@ old file or the new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,6 +23,9 @@ from typing import Any
 
 FILES = ("documents", "claims", "facts", "entities")
 SCHEMA_VERSION = "1"
+# what the last run read and wrote, so that a run with nothing new can stop early (see ``Store.state``)
+STATE_FILE = ".run-state.json"
+_DOC_ID_PREFIX = re.compile(r'\{"doc_id":"([^"\\]*)"')
 
 
 class StoreLocked(RuntimeError):
@@ -121,6 +126,49 @@ class Store:
 
     def read(self, name: str) -> list[dict[str, Any]]:
         return list(read_jsonl(self.path(name)))
+
+    def iter(self, name: str) -> Iterator[dict[str, Any]]:
+        """The records of one file, one at a time."""
+        return read_jsonl(self.path(name))
+
+    def doc_ids(self, name: str) -> set[str]:
+        """The ``doc_id`` of every record of a file written with ``doc_id`` first (entity_mentions),
+        read from the start of each line without parsing the rest."""
+        path = self.path(name)
+        ids: set[str] = set()
+        if not path.exists():
+            return ids
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                m = _DOC_ID_PREFIX.match(line)
+                if m:
+                    ids.add(m.group(1))
+                elif line.strip():
+                    try:
+                        ids.add(json.loads(line)["doc_id"])
+                    except json.JSONDecodeError as err:
+                        raise ValueError(f"{path}:{n}: not JSON: {err}") from err
+        return ids
+
+    def file_sha(self, name: str) -> str:
+        """sha256 of a file's bytes ('' if it does not exist)."""
+        path = self.path(name)
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+    def sizes(self, names: Iterable[str]) -> dict[str, int]:
+        """Byte size of each file (-1 if missing)."""
+        return {n: self.path(n).stat().st_size if self.path(n).exists() else -1 for n in names}
+
+    def state(self) -> dict[str, Any]:
+        """What the last run recorded about its inputs and outputs ({} if nothing, or unreadable)."""
+        try:
+            state = json.loads((self.out / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def write_state(self, state: dict[str, Any]) -> None:
+        write_atomic(self.out / STATE_FILE, json.dumps(state, sort_keys=True, indent=1) + "\n")
 
     def write(self, name: str, records: Iterable[dict[str, Any]]) -> None:
         write_jsonl(self.path(name), records)
