@@ -574,6 +574,15 @@ class Extractor:
                          and any(x.lower_ == "that" for x in c.lefts)), verb)
         if verb.pos_ != "VERB":
             return None
+        permit = _permission(verb)
+        if permit is not None:
+            allowed = next((c for c in permit.subtree if c.dep_ in ("acl", "relcl", "xcomp") and c.pos_ == "VERB"),
+                           None)
+            if allowed is not None:
+                verb = allowed  # "received approval to provide services to the public": the providing
+        if any(c.dep_ in ("prep", "dative") and c.lower_ == "to" and
+               any(p.lower_ == "public" for p in c.children) for c in verb.children):
+            return "released"  # "released / offered / provided to the public"
         forms = [verb.lemma_.lower()]
         forms += [f"{verb.lemma_.lower()} {c.lower_}" for c in verb.children if c.dep_ in ("prt", "dobj")]
         for form in reversed(forms):
@@ -719,6 +728,10 @@ class Extractor:
         cleft = self._cleft_subject(verb, ent_at)
         if cleft is not None:
             return cleft
+        permit = _permission(verb) if is_date else None
+        grantor = next((c for c in permit.children if c.dep_ == "poss"), None) if permit is not None else None
+        if grantor is not None and (e := self._entity_in(grantor, ent_at)) is not None:
+            return e  # "X received Beijing's approval in August": the approval is Beijing's act
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
         if agent is not None and (e := self._entity_in(agent, ent_at)) is not None:
             return e  # "released by the CAC in 2023": the agent acts
@@ -897,6 +910,18 @@ def generic_acronyms(doc: Doc) -> set[str]:
                 sum(w.text.islower() for w in tail) >= len(text) - 1:
             found.add(text)
     return found
+
+
+PERMIT_VERBS = {"receive", "get", "win", "obtain", "gain", "secure", "earn"}
+PERMIT_NOUNS = {"approval", "permission", "go-ahead", "licence", "license", "nod", "clearance", "authorisation",
+                "authorization", "consent", "permit"}
+
+
+def _permission(verb: Token) -> Token | None:
+    """The permission noun in "received Beijing's approval to ...", if the verb is one of receiving."""
+    if verb.lemma_.lower() not in PERMIT_VERBS:
+        return None
+    return next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in PERMIT_NOUNS), None)
 
 
 def tree_distance(a: Token, b: Token) -> int:
