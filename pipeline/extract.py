@@ -9,6 +9,7 @@ Values are not computed here; that is the normaliser's job.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -170,10 +171,12 @@ class Extractor:
     """Reads mentions off a parsed ``Doc``."""
 
     def __init__(self, figure_rules: FigureRules, entity_rules: EntityRules,
-                 source_names: set[str] | None = None) -> None:
+                 source_names: set[str] | None = None, known_names: list[str] | None = None) -> None:
         self.fig = figure_rules
         self.ents = entity_rules
         self.source_names = source_names or set()
+        # multi-word gazetteer names, for spotting misspellings of them
+        self.known_names = [n for n in known_names or [] if " " in n]
 
     # ------------------------------------------------------------------ entities
     def entity_mentions(self, doc: Doc) -> list[tuple[Span, SubjectMention]]:
@@ -219,7 +222,13 @@ class Extractor:
         return out
 
     def _extend(self, doc: Doc, ent: Span) -> Span:
-        """"Tencent Holding" where the gazetteer knows "Tencent"; "Biden administration"."""
+        """"Tencent Holding" where the gazetteer knows "Tencent"; "Biden administration";
+        "Thompson Reuters" (a misspelt known name the ruler matched only in part)."""
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        if ent.ent_id_ and prev is not None and prev.is_title and prev.pos_ == "PROPN" and not prev.ent_type_:
+            close = difflib.get_close_matches(f"{prev.text} {ent.text}", self.known_names, n=1, cutoff=0.9)
+            if close:
+                return Span(doc, ent.start - 1, ent.end, label=ent.label_, span_id=close[0])
         nxt = doc[ent.end] if ent.end < len(doc) else None
         if nxt is None:
             return ent
