@@ -111,7 +111,7 @@ def defined_acronyms(text: str) -> dict[str, str]:
         words = phrase.split()
         # keep the shortest tail of the phrase whose initials give the acronym
         for i in range(len(words)):
-            candidate = " ".join(words[i:])
+            candidate = re.sub(r"^(the|a|an)\s+", "", " ".join(words[i:]), flags=re.IGNORECASE)
             if acronym_of(candidate) == acro.upper():
                 found[m.group(2)] = candidate
                 break

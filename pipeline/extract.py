@@ -207,7 +207,7 @@ class Extractor:
                 continue  # title-case headline words ("Password-Sharing Rules") that the body never names
             if ent.label_ == "ORG" and not known and _titled_person(doc, ent):
                 continue  # "chief executive Guillaume Faury": a person the model took for an organisation
-            if not known and ent.text in generic:
+            if ent.text in generic:
                 continue  # "average revenue per membership (ARM)": an acronym, not an organisation
             if not known and ent.label_ in ("ORG", "PRODUCT") and not any(t.pos_ == "PROPN" for t in ent):
                 continue  # "Remarkably", "Password": the model's guesses on common words
