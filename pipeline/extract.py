@@ -826,7 +826,7 @@ class Extractor:
                 subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if subj is not None and subj.pos_ != "PRON" or subj is not None and ent_at.get(subj.i):
                     sub = list(subj.subtree)
-                    speaker = sent.doc[sub[0].i : sub[-1].i + 1].text
+                    speaker = _speaker_text(sent.doc, sub[0].i, sub[-1].i, t)
                     lo, hi = min(sub[0].i, t.i), max(sub[-1].i, t.i)
                     return {"text": sent.doc[lo : hi + 1].text, "speaker": speaker}, t
                 return None, t
@@ -931,6 +931,18 @@ def _permission(verb: Token) -> Token | None:
     if verb.lemma_.lower() not in PERMIT_VERBS:
         return None
     return next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in PERMIT_NOUNS), None)
+
+
+def _speaker_text(doc: Doc, first: int, last: int, verb: Token) -> str:
+    """Who speaks: the subject phrase, taken up to the speech verb when it comes first
+    ("Baidu's co-founder and chief executive Li Yanhong claimed"), so that a parse
+    that splits a long title still yields the whole name."""
+    if first < verb.i and last < verb.i:
+        end = verb.i
+        while end > first and doc[end - 1].pos_ in ("AUX", "ADV", "PUNCT", "PART", "SPACE"):
+            end -= 1
+        return doc[first:end].text
+    return doc[first : last + 1].text
 
 
 def tree_distance(a: Token, b: Token) -> int:
