@@ -32,6 +32,7 @@ PLAN_WORDS = {"plan", "aim", "intend", "target", "seek", "hope", "propose", "sch
 HEDGE_AUX = {"may", "might", "could", "would", "should"}
 HEDGE_WORDS = {"possibly", "perhaps", "likely", "probably", "estimated", "expected", "potentially", "reportedly"}
 FUTURE_AUX = {"will", "'ll", "shall"}
+ELLIPTIC_MODIFIERS = {"net", "gross", "total"}
 MARKET_WORDS = {"global", "worldwide", "world", "industry", "industry-wide", "market-wide", "world's"}
 COMPARISON_WORDS = {"from", "than", "over", "versus", "vs", "vs.", "against", "since"}
 PARTICLE_VERBS = {"hand", "turn", "take", "give", "pass", "sign", "pick", "go", "move", "roll", "win", "bring"}
@@ -116,8 +117,8 @@ class FigureRules:
             {k: set(v) if isinstance(v, list) else v for k, v in rule.items()} for rule in preds["measures"]
         ]
 
-    def measure(self, verb: Token, noun: str, modifiers: set[str]) -> str | None:
-        """The first ``measures`` rule that the verb, noun and modifiers satisfy."""
+    def measure(self, verb: Token, noun: str, modifiers: set[str], context: set[str] | None = None) -> str | None:
+        """The first ``measures`` rule that the verb, noun, modifiers and clause words satisfy."""
         verb_forms = {verb.lemma_.lower()}
         for c in verb.children:
             if c.dep_ == "prt":
@@ -128,6 +129,8 @@ class FigureRules:
             if "verbs" in rule and not (verb_forms & rule["verbs"]):
                 continue
             if "modifiers" in rule and not (modifiers & rule["modifiers"]):
+                continue
+            if "context" in rule and not ((context or set()) & rule["context"]):
                 continue
             return str(rule["predicate"])
         return None
@@ -356,6 +359,10 @@ class Extractor:
                     noun = head
                     unit_tokens = list(between)
                     end_tok = head.i + 1
+            if noun is None and num_head.dep_ == "conj" and num_head.head.like_num and \
+                    num_head.head.head.pos_ == "NOUN" and num_head.head.dep_ == "nummod":
+                noun = num_head.head.head  # "1,835 and 300 orders": both count orders
+                unit_tokens = [noun]
             if noun is None and after is not None and after.lower_ == "of" and span.end + 1 < len(doc):
                 pobj = next((c for c in after.children if c.dep_ == "pobj"), None)
                 if pobj is not None and pobj.pos_ in ("NOUN", "PROPN"):
@@ -441,7 +448,7 @@ class Extractor:
                     noun, unit_tokens = pobj, [t for t in pobj.lefts if t.dep_ in ("amod", "compound")] + [pobj]
             mods = {t.lower_ for t in unit_tokens[:-1]} | {c.lower_ for c in noun.lefts if c.dep_ in ("amod",
                                                                                                     "compound")}
-            rule = fig.measure(verb, noun.lemma_.lower(), mods)
+            rule = fig.measure(verb, noun.lemma_.lower(), mods, _clause_words(verb, num))
             if rule:
                 return rule
             phrase = _lemma_phrase(unit_tokens) if unit_tokens else noun.lemma_.lower()
@@ -453,8 +460,8 @@ class Extractor:
         if measured is not None:
             base = self._noun_phrase(measured)
             lemma = measured.lemma_.lower()
-            if lemma == "share" and measured.tag_ == "NN" and not change:
-                return "market_share"
+            if lemma == "share" and percent and not change:
+                return "market_share"  # "a 24% share", "shares of 13%, 9% and 8%"
             if lemma in fig.share_nouns or base in fig.share_nouns:
                 base = "share_price"
             else:
@@ -482,8 +489,11 @@ class Extractor:
                 continue
             lemma = head.lemma_.lower()
             if head.pos_ == "NOUN" and lemma in fig.change_nouns:
-                target = _pobj_of(head, ("in", "of")) or next(
-                    (c for c in head.lefts if c.dep_ in ("compound", "poss") and c.pos_ == "NOUN"), None)
+                target = _pobj_of(head, ("in", "of"))
+                if target is not None and (target.i in inside or target.lower_ in skip or target.like_num):
+                    target = None  # "an increase of 12.5%": the "of" holds the figure itself
+                target = target or next(
+                    (c for c in head.lefts if c.dep_ in ("compound", "poss", "amod") and c.pos_ == "NOUN"), None)
                 return target, True
             if head.pos_ in ("NOUN", "PROPN") and head.pos_ == "NOUN":
                 container = _pobj_of(head) if lemma in fig.containers else None
@@ -566,6 +576,15 @@ class Extractor:
                     period = mentions.index(m)
                 elif kind == "year":
                     year_period, year_paragraph = mentions.index(m), text.count("\n\n", 0, m.start)
+        for idxs in by_sentence.values():
+            figures = [mentions[i] for i in idxs if mentions[i].kind == "figure"]
+            for before, m in zip(figures, figures[1:], strict=False):
+                if m.predicate in ELLIPTIC_MODIFIERS and before.predicate:
+                    base = re.sub(r"^(gross|net|total)_", "", before.predicate)
+                    word = m.predicate
+                    m.predicate = f"{word}_{base}"  # "2,319 gross orders (2,094 net)"
+                    if before.unit:
+                        m.unit = f"{word} {before.unit.split()[-1]}"
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
 
@@ -943,6 +962,24 @@ def _speaker_text(doc: Doc, first: int, last: int, verb: Token) -> str:
             end -= 1
         return doc[first:end].text
     return doc[first : last + 1].text
+
+
+CLAUSE_DEPS = {"relcl", "ccomp", "advcl", "acl", "xcomp", "conj", "parataxis"}
+
+
+def _clause_words(verb: Token, token: Token) -> set[str]:
+    """Lemmas of the verb's own clause, leaving out nested clauses that do not hold ``token``."""
+    inside = {t.i for t in token.ancestors} | {token.i}
+    words: set[str] = set()
+    stack = [verb]
+    while stack:
+        t = stack.pop()
+        words.add(t.lemma_.lower())
+        for c in t.children:
+            if c.dep_ in CLAUSE_DEPS and c.i not in inside:
+                continue
+            stack.append(c)
+    return words
 
 
 def tree_distance(a: Token, b: Token) -> int:
