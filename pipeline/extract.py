@@ -246,9 +246,11 @@ class Extractor:
         """Ticker symbols written right after a company name: "Airbus SE EADSY EADSF", "(NYSE: BA)"."""
         out = []
         i = ent.end
-        while i < len(doc) and doc[i].text in (",", "(", "NYSE", "Nasdaq", "NASDAQ", ":", "Inc.", "Inc", "SE"):
-            i += 1
+        while i < len(doc) and (doc[i].text in ("(", "NYSE", "Nasdaq", "NASDAQ", ":", "Inc.", "Inc", "SE") or
+                                doc[i].text == "," and i + 1 < len(doc) and doc[i + 1].text in ("Inc.", "Inc")):
+            i += 1  # a comma only before "Inc.": "Xiaomi, OPPO and ..." is a list, not a ticker
         while i < len(doc) and re.match(r"^[A-Z]{1,5}$", doc[i].text) and doc[i].ent_type_ not in ("GPE",) \
+                and not doc[i].ent_id_ \
                 and (doc[i].ent_type_ == "" or doc[i].ent_iob_ == "B" and len(doc[i].text) > 2):
             tok = doc[i]
             if tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text not in ("(", ":"):
