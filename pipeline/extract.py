@@ -356,8 +356,9 @@ class Extractor:
             if num_head.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "appos") and \
                     head.pos_ in ("NOUN", "PROPN") and head.i >= span.end and head.i - span.end <= 3:
                 between = doc[span.end : head.i + 1]
-                if not any(t.is_sent_start for t in between) and not last.text.endswith(".") and all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct and
-                       not any(ch.isdigit() for ch in t.text) for t in between):
+                wordlike = all(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_punct and
+                               not any(ch.isdigit() for ch in t.text) for t in between)
+                if wordlike and not any(t.is_sent_start for t in between) and not last.text.endswith("."):
                     noun = head
                     unit_tokens = list(between)
                     end_tok = head.i + 1
