@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -22,12 +24,15 @@ from spacy.language import Language
 from .config import Config, load_config
 from .entities import EntityIndex, EntityRules
 from .extract import Extraction, Extractor, FigureRules
-from .ingest import Document, iter_drop, text_sha
+from .ingest import Document, iter_drop, reread, text_sha
 from .nlp import build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
 from .review import describe, settle_facts  # reviewer decisions (pipeline/review.py)
-from .store import SCHEMA_VERSION, Store, locked, now_iso
+from .store import SCHEMA_VERSION, Store, dumps, locked, now_iso, write_atomic
+
+if TYPE_CHECKING:
+    from .executors import Executor
 
 ProgressHook = Callable[[int, int], None]
 # gazetteer kinds that report figures about others rather than being their subject
@@ -63,7 +68,8 @@ class Pipeline:
         self.entity_rules = EntityRules(config.data_path("entities.yaml"))
         self.gazetteer = read_gazetteer(gazetteer_paths(config))
         sources = {e["name"] for e in self.gazetteer if e.get("kind") in SOURCE_KINDS}
-        self.extractor = Extractor(self.figure_rules, self.entity_rules, sources)
+        self.extractor = Extractor(self.figure_rules, self.entity_rules, sources,
+                                   [a for e in self.gazetteer for a in (e["name"], *e.get("aliases", []))])
         self.fingerprint = config.fingerprint()
 
     @classmethod
@@ -78,6 +84,10 @@ class Pipeline:
         if self._nlp is None:
             self._nlp = build_nlp(self.config)
         return self._nlp
+
+    @nlp.setter
+    def nlp(self, nlp: Language) -> None:
+        self._nlp = nlp
 
     # ------------------------------------------------------------------ one text
     def new_index(self) -> EntityIndex:
@@ -107,12 +117,13 @@ class Pipeline:
         ``docs`` is read as the parser needs it (a generator is never held whole). Processes
         (config ``n_process``) are used past four batches, unless ``n_process`` is given."""
         batch = self.config.batch_size
+        it = iter(docs)
+        head = list(islice(it, 4 * batch + 1))
+        if not head:
+            return  # nothing to parse: the model is not even loaded
         if n_process is None:
-            it = iter(docs)
-            head = list(islice(it, 4 * batch + 1))
             n_process = self.config.n_process if len(head) > 4 * batch else 1
-            docs = chain(head, it)
-        texts = ((d.text, d) for d in docs)
+        texts = ((d.text, d) for d in chain(head, it))
         for spacy_doc, doc in self.nlp.pipe(texts, as_tuples=True, batch_size=batch, n_process=n_process):
             yield doc, self.extractor.extract(spacy_doc)
 
@@ -185,15 +196,22 @@ class Pipeline:
 
             new_claims: dict[str, list[dict[str, Any]]] = {}
             new_mentions: dict[str, dict[str, Any]] = {}
-            for n, (doc, claims_of_doc, entities, acronyms) in enumerate(executor.map_documents(pending()), 1):
-                store.write_text(doc.doc_id, doc.text)
-                new_claims[doc.doc_id] = claims_of_doc
-                new_mentions[doc.doc_id] = {"doc_id": doc.doc_id, "entities": entities, "acronyms": acronyms}
-                if progress:
-                    progress(n, queued)
+            # texts are written (fsync and all) by one thread beside the parser, as documents come out
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims-texts") as writer:
+                writes: deque[Future[None]] = deque()
+                for n, (doc, claims_of_doc, entities, acronyms) in enumerate(executor.map_documents(pending()), 1):
+                    writes.append(writer.submit(store.write_text, doc.doc_id, doc.text))
+                    while writes and writes[0].done():
+                        writes.popleft().result()  # a failed write stops the run
+                    new_claims[doc.doc_id] = claims_of_doc
+                    new_mentions[doc.doc_id] = {"doc_id": doc.doc_id, "entities": entities, "acronyms": acronyms}
+                    if progress:
+                        progress(n, queued)
+                for w in writes:
+                    w.result()
             removed = [k for k in old_docs if k not in documents]
             summary.removed_documents = len(removed)
-            summary.new_documents = len(new_claims)
+            summary.new_documents = queued
             doc_rows = sorted(documents.values(), key=lambda r: (r.get("drop", ""), r["path"]))
             doc_payload = "".join(dumps(r) + "\n" for r in doc_rows)
             state = {
@@ -202,7 +220,7 @@ class Pipeline:
                 "reviews": store.file_sha("reviews"),
             }
             last = {} if full else store.state()
-            if (not new_claims and not removed and last.get("inputs") == state["inputs"]
+            if (not queued and not removed and last.get("inputs") == state["inputs"]
                     and last.get("documents") == state["documents"] and last.get("reviews") == state["reviews"]
                     and last.get("sizes") == store.sizes(OUTPUT_FILES)):
                 # nothing changed since the last run: its claims, facts and entities stand
@@ -212,7 +230,7 @@ class Pipeline:
                 summary.conflicts = done.get("conflicts", 0)
                 summary.orphan_reviews = list(done.get("orphan_reviews", []))
             else:
-                claims, facts = self._settle(store, documents, doc_rows, new_claims, new_mentions, full, summary)
+                claims, facts = self._settle(store, documents, doc_payload, new_claims, new_mentions, full, summary)
                 summary.claims = len(claims)
                 summary.facts = len(facts)
                 summary.conflicts = sum(f["status"] == "conflict" for f in facts)
@@ -226,7 +244,7 @@ class Pipeline:
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
 
-    def _settle(self, store: Store, documents: dict[str, dict[str, Any]], doc_rows: list[dict[str, Any]],
+    def _settle(self, store: Store, documents: dict[str, dict[str, Any]], doc_payload: str,
                 new_claims: dict[str, list[dict[str, Any]]], new_mentions: dict[str, dict[str, Any]], full: bool,
                 summary: RunSummary) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Claims of every document, canonical subjects, reviews, facts and entities; all files written."""
@@ -257,8 +275,9 @@ class Pipeline:
         fact_reviews, orphans = apply_reviews(claims, reviews)
         summary.orphan_reviews = orphans
         facts = reconcile(claims, self.config.reconcile, fact_reviews)
+        summary.orphan_reviews += settle_facts(facts, claims, reviews)  # review: accepts settle conflicts
         entities = entity_records(index, claims)
-        store.write("documents", doc_rows)
+        write_atomic(store.path("documents"), doc_payload)
         store.write("claims", claims)
         store.write("facts", facts)
         store.write("entities", entities)
@@ -285,12 +304,15 @@ class Pipeline:
 
 
 def doc_record(d: Document, ingested_at: str) -> dict[str, Any]:
-    return {
+    row = {
         "schema_version": SCHEMA_VERSION, "doc_id": d.doc_id, "path": d.path, "sha256": d.sha256,
         "title": d.title, "publisher": d.publisher, "published": d.published, "url": d.url,
         "n_chars": len(d.text), "status": d.status, "error": d.error, "ingested_at": ingested_at,
         "drop": d.drop, "published_source": d.published_source,
     }
+    if d.file_sha256:
+        row["file_sha256"] = d.file_sha256  # the next run knows the file unchanged without reading it as text
+    return row
 
 
 def extraction_entities(extraction: Extraction) -> list[list[str]]:

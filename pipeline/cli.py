@@ -40,6 +40,10 @@ def run(
     out: OutOpt = None,
     config: ConfigOpt = None,
     full: Annotated[bool, typer.Option("--full", help="reprocess every document")] = False,
+    executor: Annotated[str, typer.Option(
+        "--executor", help="where documents are parsed: local (nlp.pipe, config n_process) or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask scheduler address for --executor dask, e.g. tcp://host:8786")] = None,
 ) -> None:
     """Extract, reconcile and store claims from one or more drops."""
     from .api import Pipeline
@@ -47,11 +51,32 @@ def run(
 
     cfg = _config(config)
     drops = drops or [Path(cfg.input)]
+    if executor not in ("local", "dask"):
+        console.print(f"[red]error:[/red] --executor must be local or dask, not {escape(executor)!r}")
+        raise typer.Exit(2)
+    if executor == "dask" and not scheduler:
+        console.print("[red]error:[/red] --executor dask needs --scheduler ADDRESS")
+        raise typer.Exit(2)
     try:
-        pipe = Pipeline.load(cfg)
+        # the model is loaded when a document needs parsing (never for a run with nothing new, nor
+        # here with dask, where the workers load it); a missing model is reported either way
+        pipe = Pipeline.load(cfg, lazy=True)
     except ModelNotFound as err:
         console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(2) from err
+    runner = None
+    if executor == "dask":
+        try:
+            from .executors import DaskExecutor
+
+            runner = DaskExecutor(str(scheduler), cfg)
+        except ImportError as err:
+            console.print("[red]error:[/red] --executor dask needs Dask: pip install 'dask[distributed]'")
+            raise typer.Exit(2) from err
+        except OSError as err:
+            console.print(f"[red]error:[/red] cannot reach the Dask scheduler {escape(str(scheduler))}: "
+                          f"{escape(str(err))}")
+            raise typer.Exit(2) from err
     progress_cm = None
     hook = None
     if console.is_terminal:
@@ -65,13 +90,18 @@ def run(
         def hook(done: int, total: int) -> None:
             progress_cm.update(task, completed=done, total=total)
     try:
-        summary = pipe.run(drops, out=out or cfg.output, full=full, progress=hook)
+        summary = pipe.run(drops, out=out or cfg.output, full=full, progress=hook, executor=runner)
     except StoreLocked as err:
         console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(3) from err
+    except ModelNotFound as err:
+        console.print(f"[red]error:[/red] {escape(str(err))}")
+        raise typer.Exit(2) from err
     finally:
         if progress_cm is not None:
             progress_cm.stop()
+        if runner is not None:
+            runner.close()
     for msg in summary.error_messages:
         console.print(f"[yellow]skipped/error:[/yellow] {escape(msg)}")
     for msg in summary.orphan_reviews:

@@ -275,6 +275,14 @@ def _feed(drop: Path, rel: str, text: str) -> Iterator[Document]:
         yield _document(drop, where, body, row, "feed" if row.get("published") else None)
 
 
+def reread(doc: Document, max_bytes: int = 5_000_000) -> Document:
+    """A ``cached`` document read again in full, text and all."""
+    drop = Path(doc.drop)
+    for found in read_file(drop, drop / doc.path, max_bytes):
+        return found
+    return _error(drop, doc.path, "file vanished while the drop was read")
+
+
 def files_under(root: Path) -> list[Path]:
     """Every file under ``root``, sorted: what ``sorted(p for p in root.rglob("*") if p.is_file())``
     gives (symlinked folders are not entered, symlinked files are kept), without building and

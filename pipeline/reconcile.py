@@ -256,10 +256,7 @@ def _pairwise_overlap(pairs: list[tuple[Any, Any]]) -> bool:
         elif second is None or high < pairs[second][1]:
             second = n
     assert first is not None and second is not None
-    for n, (low, _) in enumerate(pairs):
-        if not low <= pairs[second if n == first else first][1]:
-            return False
-    return True
+    return all(low <= pairs[second if n == first else first][1] for n, (low, _) in enumerate(pairs))
 
 
 def _compare(kind: str, claims: list[dict[str, Any]], tol: float) -> tuple[list[Observation], bool, bool]:
@@ -287,13 +284,12 @@ def _compare(kind: str, claims: list[dict[str, Any]], tol: float) -> tuple[list[
     by_time: dict[str | None, list[tuple[int, Observation, set[str]]]] = {}
     for n, c in enumerate(claims):
         bucket = by_time.setdefault(_as_of_iso(c), [])
-        for first, obs, docs in bucket:
-            if agree(first, n):
-                break
-        else:
-            obs, docs = Observation(value=c["value"], as_of=c.get("as_of")), set()
-            observations.append(obs)
-            bucket.append((n, obs, docs))
+        found = next((entry for entry in bucket if agree(entry[0], n)), None)
+        if found is None:
+            found = (n, Observation(value=c["value"], as_of=c.get("as_of")), set())
+            observations.append(found[1])
+            bucket.append(found)
+        _, obs, docs = found
         obs.claim_ids.append(c["claim_id"])
         if c["doc_id"] not in docs:
             docs.add(c["doc_id"])

@@ -151,9 +151,9 @@ class Store:
         return ids
 
     def file_sha(self, name: str) -> str:
-        """sha256 of a file's bytes ('' if it does not exist)."""
+        """sha256 of a file's bytes (a missing file counts as empty)."""
         path = self.path(name)
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+        return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()
 
     def sizes(self, names: Iterable[str]) -> dict[str, int]:
         """Byte size of each file (-1 if missing)."""

@@ -5,6 +5,8 @@ Skips when no ``chromium`` executable is installed (Debian's package; .ci/run in
 
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -201,3 +203,32 @@ def test_cross_origin_writes_are_refused(site, page):
     headers = httpx.get(base + "/").headers
     assert "script-src" not in headers["content-security-policy"]  # default-src 'none': no script may run
     assert "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_claims_serve_starts_on_loopback(site, tmp_path):
+    _, _, out = site
+    port = free_port()
+    env_out = str(out)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--out", env_out, "--port", str(port),
+                             "--reviewer", "sam"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/")
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "claims serve did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert "reviewing as <strong>sam</strong>" in answer.text and "Review queue" in answer.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_claims_serve_needs_a_store(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "serve", "--out", str(tmp_path / "none")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "no store" in result.stderr
