@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 
 from .config import Config, load_config
+from .duplicates import near_duplicates, signature
 from .entities import EntityIndex, EntityRules
 from .extract import Extraction, Extractor, FigureRules
 from .ingest import Document, iter_drop, reread, text_sha
@@ -200,7 +201,7 @@ class Pipeline:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims-texts") as writer:
                 writes: deque[Future[None]] = deque()
                 for n, (doc, claims_of_doc, entities, acronyms) in enumerate(executor.map_documents(pending()), 1):
-                    writes.append(writer.submit(store.write_text, doc.doc_id, doc.text))
+                    writes.append(writer.submit(_keep_text, store, doc, documents[doc.doc_id]))
                     while writes and writes[0].done():
                         writes.popleft().result()  # a failed write stops the run
                     new_claims[doc.doc_id] = claims_of_doc
@@ -209,6 +210,7 @@ class Pipeline:
                         progress(n, queued)
                 for w in writes:
                     w.result()
+            link_near_duplicates(documents, store)
             removed = [k for k in old_docs if k not in documents]
             summary.removed_documents = len(removed)
             summary.new_documents = queued
@@ -274,7 +276,8 @@ class Pipeline:
         reviews = store.reviews() if store.path("reviews").exists() else []
         fact_reviews, orphans = apply_reviews(claims, reviews)
         summary.orphan_reviews = orphans
-        facts = reconcile(claims, self.config.reconcile, fact_reviews)
+        same_story = {k: r["near_duplicate_of"] for k, r in documents.items() if r.get("near_duplicate_of")}
+        facts = reconcile(claims, self.config.reconcile, fact_reviews, same_story=same_story)
         summary.orphan_reviews += settle_facts(facts, claims, reviews)  # review: accepts settle conflicts
         entities = entity_records(index, claims)
         write_atomic(store.path("documents"), doc_payload)
@@ -301,6 +304,32 @@ class Pipeline:
             except OSError:
                 h.update(b"\0missing")
         return h.hexdigest()
+
+
+def _keep_text(store: Store, doc: Document, row: dict[str, Any]) -> None:
+    """Write a processed document's text and note its MinHash signature (runs beside the parser)."""
+    store.write_text(doc.doc_id, doc.text)
+    row["signature"] = signature(doc.text)
+
+
+def link_near_duplicates(documents: dict[str, dict[str, Any]], store: Store) -> None:
+    """Mark each document that repeats an earlier one (a syndicated copy) with ``near_duplicate_of``.
+
+    The earliest published copy (then the first by path) is the original, so links do not
+    depend on the order files were added in."""
+    ok = [r for r in documents.values() if r["status"] == "ok"]
+    for row in ok:
+        if "signature" not in row:  # stored before signatures were kept: read its text once
+            text = store.read_text(row["doc_id"])
+            if text is not None:
+                row["signature"] = signature(text)
+    ordered = sorted((r for r in ok if r.get("signature")), key=lambda r: (r.get("published") or "9999", r["path"]))
+    links = near_duplicates((r["doc_id"], r["signature"]) for r in ordered)
+    for row in ok:
+        if row["doc_id"] in links:
+            row["near_duplicate_of"] = links[row["doc_id"]]
+        else:
+            row.pop("near_duplicate_of", None)
 
 
 def doc_record(d: Document, ingested_at: str) -> dict[str, Any]:

@@ -10,32 +10,37 @@ store so incremental runs never re-read old texts.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
+
+import numpy as np
 
 N_HASHES = 64
 BANDS = 16  # 16 bands of 4 rows: pairs above ~0.6 similarity almost always meet in a band
 SHINGLE = 5
 THRESHOLD = 0.8
-_MASK = (1 << 61) - 1
-_SEEDS = [int.from_bytes(hashlib.blake2b(str(i).encode(), digest_size=8).digest(), "big") | 1
-          for i in range(N_HASHES)]
+_PRIME = np.uint64((1 << 61) - 1)
+_rng = np.random.default_rng(20240509)  # fixed: signatures must be the same on every run and machine
+_A = _rng.integers(1, 1 << 31, size=N_HASHES, dtype=np.uint64)
+_B = _rng.integers(0, 1 << 31, size=N_HASHES, dtype=np.uint64)
 
 
-def shingles(text: str, size: int = SHINGLE) -> set[int]:
+def shingles(text: str, size: int = SHINGLE) -> np.ndarray:
+    """CRC-32 hashes of the text's word 5-grams (stable across processes, unlike ``hash``)."""
     words = re.findall(r"\w+", text.lower())
     if len(words) < size:
         words = words + [""] * (size - len(words))
-    return {int.from_bytes(hashlib.blake2b(" ".join(words[i : i + size]).encode(), digest_size=8).digest(), "big")
-            for i in range(len(words) - size + 1)}
+    grams = {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
 
 
 def signature(text: str) -> list[int]:
-    """MinHash signature: for each seeded hash, the least hashed shingle."""
+    """MinHash signature: for each of 64 hash functions a*x+b, the least hashed shingle."""
     items = shingles(text)
-    return [min(((h * seed) ^ (seed >> 7)) & _MASK for h in items) for seed in _SEEDS]
+    hashed = (items[:, None] * _A[None, :] + _B[None, :]) % _PRIME
+    return [int(v) for v in hashed.min(axis=0)]
 
 
 def similarity(a: list[int], b: list[int]) -> float:

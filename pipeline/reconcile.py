@@ -31,6 +31,7 @@ class Observation:
     claim_ids: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
     publishers: list[str] = field(default_factory=list)
+    modalities: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "as_of": self.as_of, "claim_ids": self.claim_ids, "doc_ids": self.doc_ids}
@@ -56,7 +57,8 @@ def interval(value: dict[str, Any], tolerance: float) -> tuple[float, float] | N
     if not isinstance(amount, (int, float)):
         return None
     step = float(value.get("precision") or 0.0)
-    half = max(step / 2, abs(amount) * tolerance)
+    # rounding covers half a step each way, open at the ends: "8%" and "9%" do not meet at 8.5
+    half = max(step / 2 * 0.999, abs(amount) * tolerance)
     lo = value.get("min")
     hi = value.get("max")
     low = (lo if isinstance(lo, (int, float)) else -math.inf) - half
@@ -111,7 +113,8 @@ def _describe(value: dict[str, Any] | None, kind: str) -> str:
 
 
 def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
-              reviews: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+              reviews: dict[str, dict[str, Any]] | None = None,
+              same_story: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Facts (SPEC.md facts.jsonl records) from all claims of the store."""
     reviews = reviews or {}
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -123,12 +126,12 @@ def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
             groups[key].append(claim)
     facts = []
     for key in sorted(groups):
-        facts.append(_fact(key, groups[key], config, reviews.get(fact_id(key))))
+        facts.append(_fact(key, groups[key], config, reviews.get(fact_id(key)), same_story or {}))
     return facts
 
 
 def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: ReconcileConfig,
-          review: dict[str, Any] | None) -> dict[str, Any]:
+          review: dict[str, Any] | None, same_story: dict[str, str]) -> dict[str, Any]:
     subject_id, predicate, kind, _ = key
     claims = sorted(claims, key=lambda c: (_sort_key(c), c["doc_id"], c["span"][0]))
     tol = config.tolerance
@@ -136,7 +139,8 @@ def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: 
         observations, differ, conflict = _compare(kind, claims, tol)
     except _Unusual:
         observations, differ, conflict = _compare_pairwise(kind, claims, tol)
-    doc_ids = {c["doc_id"] for c in claims}
+    # a syndicated copy of a story is the same source as the story
+    doc_ids = {same_story.get(c["doc_id"], c["doc_id"]) for c in claims}
     if len(doc_ids) == 1 and not conflict:
         status = "single_source"
     elif conflict:
@@ -150,8 +154,10 @@ def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: 
     subject.pop("text", None)
     if status == "conflict":
         value = None
+        ranked = sorted(observations, key=lambda o: -_weight(o, config))
         explanation = (f"{len(observations)} values for the same time disagree: "
-                       + "; ".join(_describe(o.value, kind) for o in observations) + "; a reviewer must decide.")
+                       + "; ".join(f"{_describe(o.value, kind)} ({_sources(o)})" for o in ranked)
+                       + "; a reviewer must decide.")
     elif status == "timeline":
         latest = observations[-1]
         value = latest.value
@@ -159,8 +165,9 @@ def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: 
                        + ", ".join(f"{_describe(o.value, kind)} as of {_when(o)}" for o in observations)
                        + f"); the latest, {_describe(value, kind)}, stands.")
     else:
-        best = min(observations, key=lambda o: _width(o.value, kind, tol))
-        value = best.value
+        # every claim agrees: stand behind the most trusted, then the most precise, wording
+        best_claim = min(claims, key=lambda c: (-_claim_weight(c, config), _width(c["value"], kind, tol)))
+        value = best_claim["value"]
         n_docs = len(doc_ids)
         explanation = (f"{len(claims)} claim(s) from {n_docs} source(s) agree on {_describe(value, kind)}."
                        if status == "agreed" else f"One source states {_describe(value, kind)}.")
@@ -182,6 +189,25 @@ def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: 
         "resolution": {"policy": policy, "explanation": explanation},
         "review": review,
     }
+
+
+def _claim_weight(claim: dict[str, Any], config: ReconcileConfig) -> float:
+    publisher = (claim.get("source") or {}).get("publisher") or ""
+    bonus = 0.01 if config.prefer_asserted and claim.get("modality", "asserted") == "asserted" else 0.0
+    return config.publisher_weights.get(publisher, 1.0) + bonus
+
+
+def _weight(obs: Observation, config: ReconcileConfig) -> float:
+    """How much the fact store trusts an observation: its best publisher's weight (config
+    ``publisher_weights``, default 1), a little more when a source asserts it outright."""
+    weights = [config.publisher_weights.get(p, 1.0) for p in obs.publishers] or [1.0]
+    bonus = 0.01 if config.prefer_asserted and "asserted" in obs.modalities else 0.0
+    return max(weights) + bonus
+
+
+def _sources(obs: Observation) -> str:
+    names = sorted({p for p in obs.publishers if p})
+    return ", ".join(names) if names else f"{len(obs.doc_ids)} source(s)"
 
 
 def _when(obs: Observation) -> str:
@@ -295,6 +321,7 @@ def _compare(kind: str, claims: list[dict[str, Any]], tol: float) -> tuple[list[
             docs.add(c["doc_id"])
             obs.doc_ids.append(c["doc_id"])
         obs.publishers.append((c.get("source") or {}).get("publisher") or "")
+        obs.modalities.append(c.get("modality") or "asserted")
     everyone = list(range(len(claims)))
     differ = not _all_agree(kind, claims, intervals, everyone)
     conflict = False
@@ -324,6 +351,7 @@ def _compare_pairwise(kind: str, claims: list[dict[str, Any]], tol: float
         if c["doc_id"] not in obs.doc_ids:
             obs.doc_ids.append(c["doc_id"])
         obs.publishers.append((c.get("source") or {}).get("publisher") or "")
+        obs.modalities.append(c.get("modality") or "asserted")
     # compare every pair of claims: disagreement in one period is a conflict
     conflict = False
     differ = False
