@@ -669,6 +669,8 @@ class Extractor:
                 continue  # "said Tuesday that Q4 sales climbed": the day of the report, not of the figure
             # the date the parse attaches nearest to the figure wins: in "rose to 269.6 million in Q1,
             # up from 260.28 million in the last quarter" each figure keeps its own date
+            if fig_tok is not None and _via_comparison(fig_tok, span.root):
+                continue  # "reached 117, up from eight when approvals began in August 2023"
             distance = tree_distance(fig_tok, span.root) if fig_tok is not None else 99
             rank = (1 if is_day else 0, distance, abs(m.start - figure.start))
             if best is None or rank < best[0]:
@@ -983,6 +985,17 @@ def _clause_words(verb: Token, token: Token) -> set[str]:
                 continue
             stack.append(c)
     return words
+
+
+def _via_comparison(figure: Token, date: Token) -> bool:
+    """Does the date hang off a comparison base ("up from eight when ...") rather than the figure?"""
+    fig_path = {t.i for t in [figure, *figure.ancestors]}
+    for t in [date, *date.ancestors]:
+        if t.i in fig_path:
+            return False
+        if t.lower_ in ("from", "than", "versus", "vs", "vs.") and t.dep_ == "prep":
+            return True
+    return False
 
 
 def tree_distance(a: Token, b: Token) -> int:
