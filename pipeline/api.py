@@ -210,8 +210,9 @@ class Pipeline:
                         progress(n, queued)
                 for w in writes:
                     w.result()
-            link_near_duplicates(documents, store)
             removed = [k for k in old_docs if k not in documents]
+            if queued or removed or full:
+                link_near_duplicates(documents, store)  # the set of documents changed: links may too
             summary.removed_documents = len(removed)
             summary.new_documents = queued
             doc_rows = sorted(documents.values(), key=lambda r: (r.get("drop", ""), r["path"]))
