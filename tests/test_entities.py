@@ -111,3 +111,18 @@ def test_every_claim_subject_is_in_the_entity_table(pipe, tmp_path) -> None:  # 
     entity_ids_ = {e["entity_id"] for e in store.read("entities")}
     subjects = [c["subject"] for c in store.read("claims") if c["subject"]]
     assert subjects and all(s["id"] in entity_ids_ for s in subjects)
+
+
+def test_a_user_gazetteer_named_in_the_config_is_used(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from pipeline import Pipeline, load_config
+
+    gaz = tmp_path / "mine.jsonl"
+    gaz.write_text(json.dumps({"name": "Zorvane Dynamics", "type": "ORG", "aliases": ["ZVD", "Zorvane"]}) + "\n")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"user_gazetteer: {gaz}\n")
+    pipe = Pipeline.load(load_config(cfg))
+    text = "ZVD said on 2 May 2024 that it had shipped 1,400 drones."
+    (figure,) = [c for c in pipe.extract_text(text) if c["kind"] == "figure"]
+    assert figure["subject"]["name"] == "Zorvane Dynamics" and figure["subject"]["text"] == "ZVD"
