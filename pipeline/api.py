@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -410,7 +409,3 @@ def apply_reviews(claims: list[dict[str, Any]], reviews: list[dict[str, Any]]
         claim["flags"] = flags
         claim["review"] = {k: r.get(k) for k in ("review_id", "decision", "reviewer", "at", "note")}
     return fact_reviews, orphans
-
-
-def default_progress() -> ProgressHook | None:
-    return None if not sys.stderr.isatty() else None

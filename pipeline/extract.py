@@ -562,8 +562,7 @@ class Extractor:
             m.attribution, speech = self._attribution(sent, token, ent_at)
             m.modality = self._modality(sent, token, speech)
             fallback = prev_sent_subject.get(m.sentence_index)
-            m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date",
-                                      salient=salient)
+            m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date")
             if m.kind == "figure":
                 here = by_sentence.get(m.sentence_index, [])
                 paragraph = text.count("\n\n", 0, m.start)
@@ -738,8 +737,8 @@ class Extractor:
             c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in subj.children)
 
     def _subject(self, token: Token, sent: Span, ent_at: dict[int, SubjectMention],
-                 fallback: SubjectMention | None, speech: Token | None, *, is_date: bool = False,
-                 salient: SubjectMention | None = None) -> SubjectMention | None:
+                 fallback: SubjectMention | None, speech: Token | None, *, is_date: bool = False
+                 ) -> SubjectMention | None:
         """The organisation, product or place a mention is about.
 
         In order: a possessor of the counted noun ("Baidu's 85,000 clients"); the
@@ -1025,11 +1024,3 @@ def _token_at(doc: Doc, start: int, end: int) -> Token | None:
     # the number (for figures) or the head of the date phrase
     nums = [t for t in span if t.like_num or t.is_digit]
     return nums[-1] if nums else span.root
-
-
-def acronyms_in(text: str) -> dict[str, str]:
-    return defined_acronyms(text)
-
-
-def mention_dict(m: Mention) -> dict[str, Any]:
-    return m.__dict__.copy()

@@ -110,10 +110,6 @@ def parse_iso_date(value: str | None) -> date | None:
         return None
 
 
-def date_value_start(value: dict[str, Any] | None) -> date | None:
-    return parse_iso_date((value or {}).get("start"))
-
-
 # --------------------------------------------------------------------------- dates
 
 
