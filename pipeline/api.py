@@ -25,7 +25,7 @@ from .duplicates import near_duplicates, signature
 from .entities import EntityIndex, EntityRules
 from .extract import Extraction, Extractor, FigureRules
 from .ingest import Document, iter_drop, reread, text_sha
-from .nlp import build_nlp, gazetteer_paths, read_gazetteer
+from .nlp import ChromeMarker, build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
 from .review import describe, settle_facts  # reviewer decisions (pipeline/review.py)
@@ -71,6 +71,7 @@ class Pipeline:
         self.extractor = Extractor(self.figure_rules, self.entity_rules, sources,
                                    [a for e in self.gazetteer for a in (e["name"], *e.get("aliases", []))])
         self.fingerprint = config.fingerprint()
+        self._chrome: ChromeMarker | None = None
 
     @classmethod
     def load(cls, config: Config | str | Path | None = None, *, lazy: bool = False) -> Pipeline:
@@ -90,6 +91,13 @@ class Pipeline:
         self._nlp = nlp
 
     # ------------------------------------------------------------------ one text
+    @property
+    def chrome(self) -> ChromeMarker:
+        """The page-chrome rules, for recording what extraction skipped."""
+        if self._chrome is None:
+            self._chrome = ChromeMarker(str(self.config.data_path(self.config.data.chrome)))
+        return self._chrome
+
     def new_index(self) -> EntityIndex:
         return EntityIndex(self.gazetteer, self.entity_rules)
 
@@ -200,7 +208,7 @@ class Pipeline:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims-texts") as writer:
                 writes: deque[Future[None]] = deque()
                 for n, (doc, claims_of_doc, entities, acronyms) in enumerate(executor.map_documents(pending()), 1):
-                    writes.append(writer.submit(_keep_text, store, doc, documents[doc.doc_id]))
+                    writes.append(writer.submit(_keep_text, store, doc, documents[doc.doc_id], self.chrome))
                     while writes and writes[0].done():
                         writes.popleft().result()  # a failed write stops the run
                     new_claims[doc.doc_id] = claims_of_doc
@@ -306,10 +314,23 @@ class Pipeline:
         return h.hexdigest()
 
 
-def _keep_text(store: Store, doc: Document, row: dict[str, Any]) -> None:
-    """Write a processed document's text and note its MinHash signature (runs beside the parser)."""
+def _keep_text(store: Store, doc: Document, row: dict[str, Any], chrome: ChromeMarker) -> None:
+    """Write a processed document's text; note its MinHash signature and the page chrome that
+    extraction skipped, as ``[start, end, reason]`` offsets into the text (runs beside the parser)."""
     store.write_text(doc.doc_id, doc.text)
     row["signature"] = signature(doc.text)
+    row["boilerplate"] = boilerplate_spans(chrome.find(doc.text))
+
+
+def boilerplate_spans(found: list[tuple[int, int, str]]) -> list[list[Any]]:
+    """Sorted, with overlapping spans of one reason merged."""
+    merged: list[list[Any]] = []
+    for start, end, reason in sorted(found):
+        if merged and merged[-1][2] == reason and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, reason])
+    return merged
 
 
 def link_near_duplicates(documents: dict[str, dict[str, Any]], store: Store) -> None:

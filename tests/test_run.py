@@ -301,3 +301,24 @@ def test_every_broken_file_gets_its_own_row(pipe, tmp_path):
     docs = docs_by_path(out)
     assert set(docs) == {"blank1.txt", "blank2.txt", "feed.jsonl#1", "feed.jsonl#2", "ok.txt"}
     assert validate_store(out) == []
+
+
+def test_boilerplate_is_recorded_with_offsets_into_the_stored_text(pipe, tmp_path) -> None:  # noqa: ANN001
+    from pipeline.store import Store
+
+    drop = tmp_path / "chrome"
+    drop.mkdir()
+    text = ("Harbour Times\n4 min read\n\nAcme Robotics said on 3 March 2024 that it had 1,200 customers.\n\n"
+            "Share this article\n© 2024 Harbour Times. All rights reserved.\n")
+    (drop / "page.txt").write_text(text, encoding="utf-8")
+    pipe.run([drop], out=tmp_path / "out")
+    store = Store(tmp_path / "out")
+    (row,) = store.read("documents")
+    stored = store.read_text(row["doc_id"])
+    marked = {reason: stored[a:b] for a, b, reason in row["boilerplate"]}
+    assert "4 min read" in marked.get("reading_time", "") + marked.get("reading_time_words", "")
+    assert marked.get("copyright", "").startswith("©")
+    assert "Share this article" in marked.get("share_links", "")
+    claims = store.read("claims")
+    assert {c["text"] for c in claims} >= {"3 March 2024", "1,200 customers"}
+    assert not any(a <= c["span"][0] < b for c in claims for a, b, _ in row["boilerplate"])
