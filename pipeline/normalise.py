@@ -177,6 +177,20 @@ def _spelled_years(text: str) -> str:
     return _SPELLED_YEAR_RX.sub(digits, text)
 
 
+def _decade(low: str) -> DateValue | None:
+    """"the 1990s", "the '80s": SPEC has no decade granularity, so ``iso`` and ``granularity``
+    are null and ``start``/``end`` carry the ten years."""
+    m = re.search(r"\b(1[6-9]\d|20\d)0s\b", low)
+    if m:
+        first = int(m.group(1)) * 10
+    else:
+        m = re.search(r"['’](\d)0s\b", low)
+        if not m:
+            return None
+        first = 1900 + int(m.group(1)) * 10 if int(m.group(1)) >= 3 else 2000 + int(m.group(1)) * 10
+    return DateValue(None, None, f"{first:04d}-01-01", f"{first + 9:04d}-12-31", "absolute", None)
+
+
 def _explicit_year(text: str) -> int | None:
     m = _YEAR_RX.search(text)
     if m:
@@ -303,7 +317,9 @@ def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
     anchor = ctx.anchor
     year = _explicit_year(core)
 
-    if label in ("decade", "year_to_date"):
+    if label == "decade":
+        return _decade(low)
+    if label == "year_to_date":
         return None
     if label == "iso_day":
         try:

@@ -302,3 +302,14 @@ def test_month_words_that_are_not_dates(pipe, text, published, mention):
     records = pipe.extract_text(text, published=published)
     hits = _overlapping(records, text, mention)
     assert not hits, f"{mention!r} must not be a date claim; date claims found: {_describe(records)}"
+
+
+@pytest.mark.parametrize("text,mention,start,end", [
+    pytest.param("Chip exports boomed throughout the 1990s.", "1990s", "1990-01-01", "1999-12-31", id="decade"),
+    pytest.param("Margins peaked in the early '80s, analysts said.", "'80s", "1980-01-01", "1989-12-31",
+                 id="short-decade"),
+])
+def test_decades_cover_ten_years_without_an_iso_value(pipe, text: str, mention: str, start: str, end: str) -> None:
+    value = date_claim(pipe.extract_text(text, published="2001-06-01"), text, mention)["value"]
+    assert (value["iso"], value["granularity"], value["start"], value["end"], value["resolution"]) == \
+        (None, None, start, end, "absolute")
