@@ -754,7 +754,7 @@ def build_claims(doc: Any, extraction: Any, *, scales: dict[str, int], fingerpri
             "sentence_span": [m.sentence_start, m.sentence_end],
             "value": value,
             "subject": subject,
-            "predicate": m.predicate,
+            "predicate": m.predicate or None,  # a verb with no letters folds to "": no predicate
             "as_of": as_of,
             "attribution": m.attribution,
             "modality": m.modality,

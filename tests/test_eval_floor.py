@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import Pipeline
+from pipeline.store import validate_store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SCORE = SHARED / "eval" / "score.py"
@@ -41,6 +42,7 @@ def pipe() -> Pipeline:
 
 def score(pipe: Pipeline, drop: Path, gold: Path, out: Path) -> dict:
     pipe.run([drop], out=out, full=True)
+    assert validate_store(out) == [], "every store follows SPEC.md"
     report = out / "report.json"
     subprocess.run([sys.executable, str(SCORE), "--store", str(out), "--corpus", str(drop), "--gold", str(gold),
                     "--json", str(report)], check=True, capture_output=True, text=True)
