@@ -544,10 +544,11 @@ class Extractor:
             by_sentence.setdefault(m.sentence_index, []).append(n)
         salient = self._salient(ent_at)
         prev_sent_subject: dict[int, SubjectMention | None] = {}
+        sent_subject: dict[int, SubjectMention | None] = {}
         last_subject: SubjectMention | None = None
         for si, sent in enumerate(sents):
             prev_sent_subject[si] = last_subject or salient
-            subj = self._sentence_subject(sent, ent_at)
+            subj = sent_subject[si] = self._sentence_subject(sent, ent_at)
             if subj is not None and not subj.source_like:
                 last_subject = subj
         period: int | None = None  # the last reporting quarter named (carries across paragraphs)
@@ -562,13 +563,14 @@ class Extractor:
             m.attribution, speech = self._attribution(sent, token, ent_at)
             m.modality = self._modality(sent, token, speech)
             fallback = prev_sent_subject.get(m.sentence_index)
-            m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date")
+            m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date",
+                                      main=sent_subject.get(m.sentence_index))
             if m.kind == "figure":
                 here = by_sentence.get(m.sentence_index, [])
                 paragraph = text.count("\n\n", 0, m.start)
                 carried = max((i for i in (period, year_period if year_paragraph == paragraph else None)
                                if i is not None), default=None)
-                m.as_of_index = self._as_of(doc, m, [mentions[i] for i in here], here, period)
+                m.as_of_index = self._as_of(doc, token, m, [mentions[i] for i in here], here, period)
                 if m.as_of_index is None:
                     m.as_of_index = carried  # the period the text is talking about
             else:
@@ -637,8 +639,8 @@ class Extractor:
             return "year"
         return None
 
-    def _as_of(self, doc: Doc, figure: Mention, sentence_mentions: list[Mention], indexes: list[int],
-               period: int | None = None) -> int | None:
+    def _as_of(self, doc: Doc, fig_tok: Token, figure: Mention, sentence_mentions: list[Mention],
+               indexes: list[int], period: int | None = None) -> int | None:
         """The date in the figure's sentence that says when it held.
 
         Comparison bases ("up 11% from 2022", "on a year earlier") are not as-of
@@ -646,7 +648,6 @@ class Extractor:
         ("reported on Thursday a record Q3").
         """
         best: tuple[tuple[int, int, int], int] | None = None
-        fig_tok = _token_at(doc, figure.start, figure.end)
         for m, i in zip(sentence_mentions, indexes, strict=True):
             if m.kind != "date":
                 continue
@@ -664,13 +665,13 @@ class Extractor:
                 continue
             is_day = label in ("day", "day_noyear", "weekday") or m.text.lower() in ("yesterday", "today")
             if is_day and period is not None and clause_verb(span.root).lemma_.lower() in SPEECH_VERBS and \
-                    fig_tok is not None and clause_verb(fig_tok).i != clause_verb(span.root).i:
+                    clause_verb(fig_tok).i != clause_verb(span.root).i:
                 continue  # "said Tuesday that Q4 sales climbed": the day of the report, not of the figure
             # the date the parse attaches nearest to the figure wins: in "rose to 269.6 million in Q1,
             # up from 260.28 million in the last quarter" each figure keeps its own date
-            if fig_tok is not None and _via_comparison(fig_tok, span.root):
+            if _via_comparison(fig_tok, span.root):
                 continue  # "reached 117, up from eight when approvals began in August 2023"
-            distance = tree_distance(fig_tok, span.root) if fig_tok is not None else 99
+            distance = tree_distance(fig_tok, span.root)
             rank = (1 if is_day else 0, distance, abs(m.start - figure.start))
             if best is None or rank < best[0]:
                 best = (rank, i)
@@ -737,8 +738,8 @@ class Extractor:
             c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in subj.children)
 
     def _subject(self, token: Token, sent: Span, ent_at: dict[int, SubjectMention],
-                 fallback: SubjectMention | None, speech: Token | None, *, is_date: bool = False
-                 ) -> SubjectMention | None:
+                 fallback: SubjectMention | None, speech: Token | None, *, is_date: bool = False,
+                 main: SubjectMention | None = None) -> SubjectMention | None:
         """The organisation, product or place a mention is about.
 
         In order: a possessor of the counted noun ("Baidu's 85,000 clients"); the
@@ -797,7 +798,7 @@ class Extractor:
                 return None
             return e
 
-        main = self._sentence_subject(sent, ent_at)
+        # ``main``: the sentence's own subject, found once per sentence by the caller
         if main is not None and not main.source_like and (is_date or main.start < token.idx) and \
                 sent.root.lemma_.lower() not in SPEECH_VERBS:
             return main  # the sentence's own subject ("Apple shipped 78 million iPhones, up 7%")

@@ -113,6 +113,13 @@ def original_text(doc: Doc) -> str:
     return str(doc.user_data.get(ORIGINAL_TEXT, doc.text))
 
 
+def is_hard_wrapped(text: str) -> bool:
+    """Wire copy wrapped at a fixed width: more than 15% of its line breaks go on in lower case."""
+    breaks = text.count("\n") or 1
+    continued = sum(1 for i, ch in enumerate(text[:-1]) if ch == "\n" and text[i + 1].islower())
+    return continued / breaks > 0.15
+
+
 def unwrap(text: str) -> str:
     """Join hard-wrapped lines with spaces, keeping every offset.
 
@@ -122,11 +129,7 @@ def unwrap(text: str) -> str:
     (same length, so every character offset stays valid). Blank lines and
     breaks after short lines (headlines, bylines) are kept.
     """
-    breaks = text.count("\n")
-    if breaks < 4:
-        return text
-    continued = sum(1 for i, ch in enumerate(text[:-1]) if ch == "\n" and text[i + 1].islower())
-    if continued / breaks <= 0.15:
+    if text.count("\n") < 4 or not is_hard_wrapped(text):
         return text
     chars = list(text)
     line_start = 0
@@ -203,9 +206,7 @@ class ParagraphBreaks:
         text = original_text(doc)
         # hard-wrapped text (many lines continue in lower case) only breaks at
         # blank lines and at very short lines (bylines, datelines)
-        breaks = text.count("\n") or 1
-        continued = sum(1 for i, ch in enumerate(text[:-1]) if ch == "\n" and text[i + 1].islower())
-        short_line = 40 if continued / breaks > 0.15 else self.short_line
+        short_line = 40 if is_hard_wrapped(text) else self.short_line
         for tok in doc[1:]:
             prev = doc[tok.i - 1]
             gap = text[prev.idx + len(prev.text) : tok.idx]
