@@ -1,0 +1,67 @@
+"""Roles that rule a name out as a figure's subject, on sentences written for these tests (several domains)."""
+
+import pytest
+
+from pipeline.subject_roles import after_dateline, dateline_ranges, excluded_role
+
+
+@pytest.mark.parametrize("text, place", [
+    ("OSLO, Norway (AP) - The insurer said premiums rose 4% in the quarter.", "OSLO, Norway (AP) - "),
+    ("NAIROBI - The operator said it had 45 million customers.", "NAIROBI - "),
+    ("Lagos (Reuters) - The cement maker raised prices by 10%.", "Lagos (Reuters) - "),
+    ("TOKYO, March 3 (Reuters) - The carmaker sold 2 million cars.", "TOKYO, March 3 (Reuters) - "),
+    ("Headline here\n\nMADRID, Spain \u2014 The club sold 80,000 season tickets.", "MADRID, Spain \u2014 "),
+])
+def test_datelines_are_found(text: str, place: str) -> None:
+    assert [text[a:b] for a, b in dateline_ranges(text)] == [place]
+
+
+@pytest.mark.parametrize("text", [
+    "Profit rose - again - at the bakery.",  # title case and a dash is no dateline
+    "The hospital treated 300 patients - a record - in May.",
+    "Shares of the miner fell 3% on Tuesday.",
+])
+def test_ordinary_sentences_have_no_dateline(text: str) -> None:
+    assert dateline_ranges(text) == []
+
+
+def _roles(pipe, text: str) -> dict[str, str | None]:
+    doc = pipe.nlp(text)
+    dl = dateline_ranges(doc.text)
+    return {e.text.removeprefix("the "): excluded_role(e, dl) for e in doc.ents
+            if e.label_ in ("ORG", "GPE", "NORP", "PERSON")}
+
+
+@pytest.mark.parametrize("text, name, role", [
+    ("OSLO, Norway (AP) - The insurer said premiums rose 4% in the quarter.", "Norway", "dateline"),
+    ("Nordstrom, which is headquartered in Seattle, said sales fell 3%.", "Seattle", "location"),
+    ("The Denver-based brewer said volumes rose 5% last year.", "Denver", "location"),
+    ("According to Statistics Canada, unemployment rose to 6.1% in May.", "Statistics Canada", "source"),
+    ("The airline told Reuters that it carried 2 million passengers in July.", "Reuters", "source"),
+    ("In a filing with the Securities and Exchange Commission, the carmaker said it built 13,000 vehicles.",
+     "Securities and Exchange Commission", "source"),
+    ("Data from the Office for National Statistics showed retail sales fell 1.2% in March.",
+     "Office for National Statistics", "source"),
+    ("The startup raised $640 million in a round led by General Catalyst.", "General Catalyst", "investor"),
+    ("The startup is backed by Sequoia Capital and has 200 employees.", "Sequoia Capital", "investor"),
+    ("The Japanese company said operating profit rose 12%.", "Japanese", "adjective"),
+])
+def test_names_in_a_role_are_not_subjects(pipe, text: str, name: str, role: str) -> None:
+    assert _roles(pipe, text).get(name) == role
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Nordstrom, which is headquartered in Seattle, said sales fell 3%.", "Nordstrom"),
+    ("Statistics Canada said the population grew by 1.2 million people last year.", "Statistics Canada"),
+    ("General Catalyst raised a $6 billion fund in April.", "General Catalyst"),
+    ("Germany's economy shrank 0.3% in the third quarter.", "Germany"),
+])
+def test_names_in_their_own_clause_stay_candidates(pipe, text: str, name: str) -> None:
+    assert _roles(pipe, text).get(name, "missing") is None
+
+
+def test_a_name_run_into_its_dateline_keeps_its_own_part(pipe) -> None:
+    doc = pipe.nlp("NAIROBI - Safaricom said it had 45 million customers.")
+    ranges = dateline_ranges(doc.text)
+    kept = [after_dateline(e, ranges) for e in doc.ents if e.label_ == "ORG"]
+    assert [k.text for k in kept if k is not None] == ["Safaricom"]
