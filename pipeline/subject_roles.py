@@ -17,10 +17,11 @@ Each function is pure over spaCy tokens; the word lists live in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import yaml
 from spacy.tokens import Span
@@ -161,3 +162,51 @@ def excluded_role(span: Span, dateline: list[tuple[int, int]] | None = None,
     if is_investor(span, words):
         return "investor"
     return None
+
+
+class Named(Protocol):
+    """What the focus finder needs of an entity mention."""
+
+    text: str
+    label: str
+    start: int
+    source_like: bool
+
+
+N = TypeVar("N", bound=Named)
+
+
+def focus_entity(mentions: Iterable[N], key: Callable[[str], str], *, lead_end: int, title: str | None = None,
+                 labels: frozenset[str] = frozenset({"ORG", "PRODUCT"})) -> N | None:
+    """The organisation a story is about: named in its title or lead, and named most often.
+
+    A company story names its company in the headline or first paragraph and
+    keeps coming back to it; outlets, research firms and places come and go.
+    Score: one per mention, three more for the title, two more for the lead
+    (text before ``lead_end``). A name seen once and outside the title and lead
+    is no focus: None rather than a guess.
+    """
+    score: dict[str, int] = {}
+    count: dict[str, int] = {}
+    first: dict[str, N] = {}
+    title_key = key(title) if title else ""
+    for m in mentions:
+        if m.label not in labels or m.source_like:
+            continue
+        k = key(m.text)
+        if not k:
+            continue
+        first.setdefault(k, m)
+        count[k] = count.get(k, 0) + 1
+        score[k] = score.get(k, 0) + 1 + (2 if m.start < lead_end else 0)
+    if title_key:
+        for k in score:
+            if k in title_key:
+                score[k] += 3
+    ranked = sorted(score, key=lambda k: (-score[k], first[k].start))
+    if not ranked:
+        return None
+    best = ranked[0]
+    if count[best] < 2 and score[best] < 4:
+        return None
+    return first[best]

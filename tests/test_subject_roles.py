@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.subject_roles import after_dateline, dateline_ranges, excluded_role
+from pipeline.subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity
 
 
 @pytest.mark.parametrize("text, place", [
@@ -65,3 +65,28 @@ def test_a_name_run_into_its_dateline_keeps_its_own_part(pipe) -> None:
     ranges = dateline_ranges(doc.text)
     kept = [after_dateline(e, ranges) for e in doc.ents if e.label_ == "ORG"]
     assert [k.text for k in kept if k is not None] == ["Safaricom"]
+
+
+class _M:
+    def __init__(self, text: str, start: int, label: str = "ORG", source_like: bool = False) -> None:
+        self.text, self.start, self.label, self.source_like = text, start, label, source_like
+
+
+def _key(s: str) -> str:
+    return s.lower().replace(" ", "")
+
+
+def test_the_focus_is_the_company_of_the_title_and_lead() -> None:
+    ms = [_M("Vestas", 10), _M("Reuters", 20, source_like=True), _M("Siemens Gamesa", 400), _M("Vestas", 600),
+          _M("Siemens Gamesa", 700)]
+    assert focus_entity(ms, _key, lead_end=200, title="Vestas order intake climbs").text == "Vestas"
+
+
+def test_sources_and_places_are_never_the_focus() -> None:
+    ms = [_M("Reuters", 5, source_like=True), _M("Reuters", 50, source_like=True), _M("Kenya", 10, "GPE"),
+          _M("Kenya", 90, "GPE")]
+    assert focus_entity(ms, _key, lead_end=100, title="Kenya tea exports") is None
+
+
+def test_a_name_seen_once_in_passing_is_no_focus() -> None:
+    assert focus_entity([_M("Acme", 900)], _key, lead_end=200, title="Markets wrap") is None
