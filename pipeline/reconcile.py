@@ -37,7 +37,23 @@ class Observation:
         return {"value": self.value, "as_of": self.as_of, "claim_ids": self.claim_ids, "doc_ids": self.doc_ids}
 
 
-def fact_key(claim: dict[str, Any]) -> tuple[str, str, str, str] | None:
+FactKey = tuple[str, ...]  # subject id, predicate, kind, currency[, period type of a flow]
+
+
+def flow_period(claim: dict[str, Any]) -> str | None:
+    """The period type a flow figure covers ("quarter", "fiscal_year"), from its qualifiers.
+
+    A flow over a period is identified by its period: a quarter's revenue and a
+    year's revenue are different facts, however alike their wording. Levels (a
+    rate, a price, a head count) and claims without qualifiers have none.
+    """
+    q = claim.get("qualifiers") or {}
+    if q.get("aspect") in ("flow", "change") and q.get("period_type"):
+        return str(q["period_type"])
+    return None
+
+
+def fact_key(claim: dict[str, Any]) -> FactKey | None:
     subject, predicate = claim.get("subject"), claim.get("predicate")
     if not subject or not subject.get("id") or not predicate:
         return None
@@ -45,10 +61,12 @@ def fact_key(claim: dict[str, Any]) -> tuple[str, str, str, str] | None:
     currency = unit if isinstance(unit, str) and len(unit) == CURRENCY_LIKE and unit.isupper() else ""
     if claim["kind"] == "figure" and unit == "percent":
         currency = "percent"
-    return subject["id"], predicate, claim["kind"], currency
+    key: FactKey = (subject["id"], predicate, claim["kind"], currency)
+    period = flow_period(claim) if claim["kind"] == "figure" else None
+    return (*key, period) if period else key
 
 
-def fact_id(key: tuple[str, str, str, str]) -> str:
+def fact_id(key: FactKey) -> str:
     return "f_" + hashlib.sha256("|".join(key).encode()).hexdigest()[:16]
 
 
@@ -82,10 +100,17 @@ def dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def period_of(claim: dict[str, Any]) -> str | None:
-    """When a claim's value held, if the text says: its as-of date. Only claims
-    placed in the same period can conflict; an undated claim never does."""
+    """When a claim's value held, if the text says: its as-of date (a fiscal period by
+    its label, else by its first and last day). Only claims placed in the same period
+    can conflict; an undated claim never does."""
     as_of = claim.get("as_of") or {}
-    return str(as_of["iso"]) if as_of.get("iso") else None
+    if as_of.get("iso"):
+        return str(as_of["iso"])
+    if as_of.get("end"):
+        return f"{as_of.get('start')}..{as_of['end']}"
+    if as_of.get("period_label"):
+        return str(as_of["period_label"])
+    return None
 
 
 def _sort_key(claim: dict[str, Any]) -> str:
@@ -117,7 +142,7 @@ def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
               same_story: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Facts (SPEC.md facts.jsonl records) from all claims of the store."""
     reviews = reviews or {}
-    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[FactKey, list[dict[str, Any]]] = defaultdict(list)
     for claim in claims:
         if "rejected" in (claim.get("flags") or []):
             continue
@@ -130,9 +155,9 @@ def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
     return facts
 
 
-def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: ReconcileConfig,
+def _fact(key: FactKey, claims: list[dict[str, Any]], config: ReconcileConfig,
           review: dict[str, Any] | None, same_story: dict[str, str]) -> dict[str, Any]:
-    subject_id, predicate, kind, _ = key
+    predicate, kind = key[1], key[2]
     claims = sorted(claims, key=lambda c: (_sort_key(c), c["doc_id"], c["span"][0]))
     tol = config.tolerance
     try:
@@ -176,7 +201,10 @@ def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: 
         value = review["value"]
         policy = "reviewer"
         explanation = f"A reviewer ({review.get('reviewer')}) set the value to {_describe(value, kind)}."
-    return {
+    shared = shared_qualifiers(claims)
+    if shared:
+        explanation = f"Compared as {_qualifier_text(shared)}. {explanation}"
+    fact = {
         "schema_version": "1",
         "fact_id": fact_id(key),
         "subject": subject,
@@ -189,6 +217,30 @@ def _fact(key: tuple[str, str, str, str], claims: list[dict[str, Any]], config: 
         "resolution": {"policy": policy, "explanation": explanation},
         "review": review,
     }
+    measures = {c.get("measure") for c in claims}
+    if len(measures) == 1 and None not in measures:
+        fact["measure"] = measures.pop()
+    if shared:
+        fact["qualifiers"] = shared
+    return fact
+
+
+QUALIFIER_FIELDS = ("stage", "aspect", "period_type", "basis")
+
+
+def shared_qualifiers(claims: list[dict[str, Any]]) -> dict[str, str]:
+    """The qualifiers every claim of a fact has in common (what made them comparable)."""
+    out: dict[str, str] = {}
+    for name in QUALIFIER_FIELDS:
+        values = {(c.get("qualifiers") or {}).get(name) for c in claims}
+        if len(values) == 1 and None not in values:
+            out[name] = str(values.pop())
+    return out
+
+
+def _qualifier_text(q: dict[str, str]) -> str:
+    """"stage forecast, aspect flow, period_type quarter": the qualifiers a reviewer needs to see."""
+    return ", ".join(f"{name} {q[name]}" for name in QUALIFIER_FIELDS if name in q)
 
 
 def _claim_weight(claim: dict[str, Any], config: ReconcileConfig) -> float:
@@ -211,7 +263,8 @@ def _sources(obs: Observation) -> str:
 
 
 def _when(obs: Observation) -> str:
-    return str((obs.as_of or {}).get("iso") or "its publication")
+    as_of = obs.as_of or {}
+    return str(as_of.get("iso") or as_of.get("period_label") or "its publication")
 
 
 def _width(value: dict[str, Any], kind: str, tol: float) -> float:
@@ -230,7 +283,7 @@ def _as_of_iso(claim: dict[str, Any]) -> str | None:
     iso = (claim.get("as_of") or {}).get("iso")
     if iso is not None and not isinstance(iso, str):
         raise _Unusual  # compared with == by the pairwise loop; keep that meaning
-    return iso
+    return period_of(claim)
 
 
 def _all_agree(kind: str, claims: list[dict[str, Any]], intervals: list[tuple[float, float] | None],
@@ -341,7 +394,7 @@ def _compare_pairwise(kind: str, claims: list[dict[str, Any]], tol: float
     observations: list[Observation] = []
     for c in claims:
         for obs in observations:
-            same_time = (obs.as_of or {}).get("iso") == (c.get("as_of") or {}).get("iso")
+            same_time = period_of({"as_of": obs.as_of}) == period_of(c)
             if same_time and _agree(kind, obs.value, c["value"], tol):
                 break
         else:

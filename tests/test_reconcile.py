@@ -90,3 +90,51 @@ def test_fact_ids_are_stable() -> None:
     first = facts_of([claim("a", "d1", 5, as_of="2024")])[0]["fact_id"]
     again = facts_of([claim("z", "d9", 7, as_of="2022")])[0]["fact_id"]
     assert first == again  # same subject and predicate, whatever the claims
+
+
+def _qualified(c: dict[str, Any], **q: str) -> dict[str, Any]:
+    return c | {"qualifiers": {"stage": "actual", "basis": None} | q, "measure": c["predicate"]}
+
+
+def test_a_quarters_flow_and_a_years_flow_are_different_facts() -> None:
+    # a wind farm's output: the quarter and the year are different figures, not a conflict
+    q = _qualified(claim("a", "d1", 120, unit="GWh", predicate="generation", as_of="2024"), aspect="flow",
+                   period_type="quarter")
+    y = _qualified(claim("b", "d2", 510, unit="GWh", predicate="generation", as_of="2024"), aspect="flow",
+                   period_type="year")
+    facts = facts_of([q, y])
+    assert len(facts) == 2 and {f["qualifiers"]["period_type"] for f in facts} == {"quarter", "year"}
+    assert all(f["status"] == "single_source" for f in facts)
+
+
+def test_levels_are_compared_whatever_period_word_they_carry() -> None:
+    a = _qualified(claim("a", "d1", 5.25, unit="percent", predicate="policy_rate", as_of="2024-03"),
+                   aspect="level", period_type="month")
+    b = _qualified(claim("b", "d2", 5.25, unit="percent", predicate="policy_rate", as_of="2024-03"),
+                   aspect="level", period_type=None)
+    (fact,) = facts_of([a, b])
+    assert fact["status"] == "agreed"
+
+
+def test_fiscal_periods_are_told_apart_by_their_days() -> None:
+    from pipeline.fiscal import resolve_period
+
+    def fy(c: dict[str, Any], text: str) -> dict[str, Any]:
+        return c | {"as_of": resolve_period(text).to_dict()}
+
+    same = facts_of([fy(claim("a", "d1", 19e6, precision=1e6), "the year to March 2026"),
+                     fy(claim("b", "d2", 20e6, precision=1e6), "the fiscal year ending March 31, 2026")])
+    assert same[0]["status"] == "conflict"  # one period, two values
+    apart = facts_of([fy(claim("a", "d1", 19e6, precision=1e6), "the year to March 2026"),
+                      fy(claim("b", "d2", 15e6, precision=1e6), "the year to March 2025")])
+    assert apart[0]["status"] == "timeline"
+    assert "FY2025" in apart[0]["resolution"]["explanation"]
+
+
+def test_the_explanation_names_the_qualifiers_that_made_claims_comparable() -> None:
+    a = _qualified(claim("a", "d1", 3.1, unit="percent", predicate="retail_sales_change", as_of="2024-05"),
+                   aspect="change", period_type="month", basis="yoy")
+    b = _qualified(claim("b", "d2", 3.1, unit="percent", predicate="retail_sales_change", as_of="2024-05"),
+                   aspect="change", period_type="month", basis="yoy")
+    (fact,) = facts_of([a, b])
+    assert "basis yoy" in fact["resolution"]["explanation"] and fact["measure"] == "retail_sales_change"
