@@ -135,6 +135,20 @@ class FigureRules:
             return str(rule["predicate"])
         return None
 
+    def measure_of(self, noun: Token) -> str | None:
+        """The measure a noun names, if it names one ("net income" -> net_profit); None for
+        words that name no measure ("record", "chipmaker", "analyst")."""
+        mods = [c.lower_ for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "VERB")
+                and not any(ch.isdigit() for ch in c.text)]
+        lemma = noun.lemma_.lower()
+        for head in dict.fromkeys((lemma, noun.lower_, noun.lower_.rstrip("s"))):
+            for phrase in (" ".join([*mods, head]), " ".join([*mods[-1:], head]), head):
+                if phrase in self.synonyms:
+                    return self.synonyms[phrase]
+        if lemma in self.share_nouns:
+            return "share_price"
+        return None
+
     def fold(self, phrase: str) -> str:
         phrase = phrase.lower().strip()
         if phrase in self.synonyms:
@@ -459,16 +473,17 @@ class Extractor:
                 if cand in fig.synonyms:
                     return fig.synonyms[cand]
             return fig.fold(noun.lemma_.lower())
+        part_of = self._part_of(doc, span) if percent else None
+        if part_of is not None:
+            return f"{part_of}_share"  # "74% of total revenue": a share of a measure, not the measure
         measured, change = self._measured(num, inside)
+        if measured is None and not percent:
+            measured = self._part_of_token(doc, span)  # "NT$452.3 billion of net earnings", "$5bn in sales"
         if measured is not None:
-            base = self._noun_phrase(measured)
             lemma = measured.lemma_.lower()
             if lemma == "share" and percent and not change:
                 return "market_share"  # "a 24% share", "shares of 13%, 9% and 8%"
-            if lemma in fig.share_nouns or base in fig.share_nouns:
-                base = "share_price"
-            else:
-                base = fig.synonyms.get(base) or fig.synonyms.get(lemma) or fig.fold(base)
+            base = fig.measure_of(self._unbox(measured))
             if not base:
                 return "change" if change and percent else None
             return f"{base}_change" if change and percent else base
@@ -479,7 +494,14 @@ class Extractor:
         return None
 
     def _measured(self, num: Token, inside: set[int]) -> tuple[Token | None, bool]:
-        """The noun a percentage or amount measures, and whether a change word governs it."""
+        """The noun a percentage or amount measures, and whether a change word governs it.
+
+        Climbs from the number through its heads. A noun is taken only when it names a
+        measure (``FigureRules.measure_of``): "a record NT$5 billion" goes on past "record"
+        to the clause's "net income"; a verb's subject is taken only when it names one
+        ("the bank earned $5bn" leaves the verb to say what was measured). None rather than
+        a stray word.
+        """
         fig = self.fig
         skip = fig.unit_words
         t = num
@@ -497,10 +519,17 @@ class Extractor:
                     target = None  # "an increase of 12.5%": the "of" holds the figure itself
                 target = target or next(
                     (c for c in head.lefts if c.dep_ in ("compound", "poss", "amod") and c.pos_ == "NOUN"), None)
+                if target is not None and fig.measure_of(target) is None:
+                    target = None
                 return target, True
-            if head.pos_ in ("NOUN", "PROPN") and head.pos_ == "NOUN":
+            if head.pos_ == "NOUN":
                 container = _pobj_of(head) if lemma in fig.containers else None
-                return container or head, False
+                if container is not None and fig.measure_of(container) is not None:
+                    return container, False
+                if fig.measure_of(head) is not None:
+                    return head, False
+                t = head  # "a record", "the chipmaker's": no measure here, look further up
+                continue
             if head.pos_ in ("VERB", "AUX"):
                 if lemma in fig.change_verbs:
                     level = self._is_level(num)
@@ -508,15 +537,40 @@ class Extractor:
                                 c.pos_ == "NOUN"), None)
                     subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and
                                  c.pos_ in ("NOUN", "PROPN")), None)
-                    target = obj if obj is not None and lemma in fig.transitive_change else subj
-                    if target is not None and target.pos_ == "PROPN":
+                    raw = obj if obj is not None and lemma in fig.transitive_change else subj
+                    target = None if raw is None or raw.pos_ == "PROPN" else raw  # "Apple rose 5%"
+                    if target is not None and fig.measure_of(self._unbox(target)) is None:
                         target = None
                     return target, not level
                 subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"),
                             None)
-                return subj, False
+                return (subj if subj is not None and fig.measure_of(self._unbox(subj)) is not None else None), False
             t = head
         return None, False
+
+    def _unbox(self, noun: Token | None) -> Token | None:
+        """"the list of approved LLMs", "the number of subscribers": the things the container holds."""
+        if noun is not None and noun.lemma_.lower() in self.fig.containers:
+            return _pobj_of(noun) or noun
+        return noun
+
+    def _part_of_token(self, doc: Doc, span: Span) -> Token | None:
+        """The measure noun right after a figure's "of" or "in": "$5bn of debt", "$2bn in revenue"."""
+        after = doc[span.end] if span.end < len(doc) else None
+        if after is None or after.lower_ not in ("of", "in"):
+            return None
+        pobj = next((c for c in after.children if c.dep_ == "pobj"), None)
+        if pobj is not None and pobj.pos_ == "NOUN" and self.fig.measure_of(pobj) is not None:
+            return pobj
+        return None
+
+    def _part_of(self, doc: Doc, span: Span) -> str | None:
+        """"74% of total revenue", "a third of sales": the measure a percentage is a share of."""
+        after = doc[span.end] if span.end < len(doc) else None
+        if after is None or after.lower_ != "of":
+            return None
+        pobj = self._part_of_token(doc, span)
+        return self.fig.measure_of(pobj) if pobj is not None else None
 
     @staticmethod
     def _is_level(num: Token) -> bool:
