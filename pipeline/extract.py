@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .entities import EntityRules, defined_acronyms
 from .nlp import DATES_KEY, FIGURES_KEY, original_text
+from .subject_roles import after_dateline, dateline_ranges, excluded_role, load_role_words
 
 SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
                 "argue", "allege", "insist", "reveal", "confirm", "disclose", "boast", "predict", "forecast",
@@ -46,6 +47,7 @@ class SubjectMention:
     start: int
     source_like: bool = False  # a publisher or research firm: a speaker, rarely the subject
     alias_of: str | None = None  # a ticker symbol: the name it was written after
+    role: str | None = None  # why it cannot be a figure's subject here (subject_roles.excluded_role)
 
 
 @dataclass
@@ -191,6 +193,7 @@ class Extractor:
                  source_names: set[str] | None = None, known_names: list[str] | None = None) -> None:
         self.fig = figure_rules
         self.ents = entity_rules
+        self.roles = load_role_words()
         self.source_names = source_names or set()
         # multi-word gazetteer names, for spotting misspellings of them
         self.known_names = [n for n in known_names or [] if " " in n]
@@ -206,6 +209,7 @@ class Extractor:
         headlines = headline_ranges(original_text(doc))
         outside_headlines = {e.text for e in doc.ents if not any(a <= e.start_char < b for a, b in headlines)}
         credits = [(s.start_char, s.end_char) for s in chrome if s.label_ == "photo_credit"]
+        dateline = dateline_ranges(original_text(doc), self.roles)
         out = []
         for ent in doc.ents:
             if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names and \
@@ -214,6 +218,9 @@ class Extractor:
             if ent.label_ not in ("ORG", "PRODUCT", "GPE", "PERSON"):
                 continue
             ent = self._extend(doc, ent)
+            trimmed = after_dateline(ent, dateline)
+            if trimmed is not None and trimmed is not ent:
+                ent = Span(doc, trimmed.start, trimmed.end, label=ent.label_, span_id=ent.ent_id_)
             if any(a <= ent.start_char < b for a, b in skip):
                 continue
             known = bool(ent.ent_id_)  # matched by the gazetteer's EntityRuler
@@ -233,7 +240,8 @@ class Extractor:
                 continue
             start = ent.start_char + max(ent.text.find(text), 0)
             source_like = ent.ent_id_ in self.source_names
-            out.append((ent, SubjectMention(text, ent.label_, start, source_like)))
+            role = excluded_role(ent, dateline, self.roles)
+            out.append((ent, SubjectMention(text, ent.label_, start, source_like, role=role)))
             if ent.label_ == "ORG":
                 out.extend(self._tickers(doc, ent, text))
         return out
@@ -739,7 +747,7 @@ class Extractor:
         seen: list[SubjectMention] = []
         for t in sent:
             e = ent_at.get(t.i)
-            if e is not None and e.label in self.ents.subject_labels and not e.source_like and \
+            if e is not None and e.label in self.ents.subject_labels and not e.source_like and e.role is None and \
                     all(e is not x for x in seen):
                 seen.append(e)
         if len(figures) > 1 and len(seen) == len(figures):
@@ -777,7 +785,7 @@ class Extractor:
         while frontier:
             for t in frontier:
                 e = ent_at.get(t.i)
-                if e is not None and e.label in self.ents.subject_labels:
+                if e is not None and e.label in self.ents.subject_labels and e.role is None:
                     return e
             frontier = [c for t in frontier for c in t.children]
         return None
@@ -846,7 +854,8 @@ class Extractor:
                     speaker_tokens.update(t.i for t in c.subtree)
         def usable(t: Token) -> SubjectMention | None:
             e = ent_at.get(t.i)
-            if e is None or e.label not in self.ents.subject_labels or t.i in speaker_tokens or e.source_like:
+            if e is None or e.label not in self.ents.subject_labels or t.i in speaker_tokens or e.source_like or \
+                    e.role is not None:
                 return None
             if t.head.lower_ == "to" and t.head.head.lower_ == "according":
                 return None

@@ -117,9 +117,10 @@ def is_reporting_source(span: Span, words: RoleWords | None = None) -> bool:
         return True
     if root.dep_ in ("dobj", "dative") and head.lemma_.lower() in words.tell_verbs:
         return True
-    if root.dep_ == "pobj" and head.lower_ in words.report_preps and head.head.lemma_.lower() in words.report_nouns:
+    if root.dep_ == "pobj" and head.lower_ in words.report_preps and head.head.pos_ == "NOUN" and \
+            head.head.lemma_.lower() in words.report_nouns:
         return True
-    if root.dep_ in ("poss", "compound") and head.lemma_.lower() in words.report_nouns:
+    if root.dep_ in ("poss", "compound") and head.pos_ == "NOUN" and head.lemma_.lower() in words.report_nouns:
         return True
     # "filed with the regulator", "submitted to the exchange"
     return root.dep_ == "pobj" and head.lower_ in ("with", "to") and head.head.lemma_.lower() in (

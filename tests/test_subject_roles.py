@@ -90,3 +90,9 @@ def test_sources_and_places_are_never_the_focus() -> None:
 
 def test_a_name_seen_once_in_passing_is_no_focus() -> None:
     assert focus_entity([_M("Acme", 900)], _key, lead_end=200, title="Markets wrap") is None
+
+
+def test_the_agent_of_a_verb_is_no_reporting_source(pipe) -> None:
+    # "released by": a verb, not a press release; the agent acts
+    roles = _roles(pipe, "A new vaccine approved by regulators was released by Moderna in 2023.")
+    assert roles.get("Moderna", "missing") is None
