@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .entities import EntityRules, defined_acronyms
 from .nlp import DATES_KEY, FIGURES_KEY, original_text
-from .subject_roles import after_dateline, dateline_ranges, excluded_role, load_role_words
+from .subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity, load_role_words
 
 SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
                 "argue", "allege", "insist", "reveal", "confirm", "disclose", "boast", "predict", "forecast",
@@ -604,7 +604,7 @@ class Extractor:
         by_sentence: dict[int, list[int]] = {}
         for n, m in enumerate(mentions):
             by_sentence.setdefault(m.sentence_index, []).append(n)
-        salient = self._salient(ent_at)
+        salient = self._salient(ent_at, original_text(doc))
         prev_sent_subject: dict[int, SubjectMention | None] = {}
         sent_subject: dict[int, SubjectMention | None] = {}
         last_subject: SubjectMention | None = None
@@ -754,20 +754,15 @@ class Extractor:
             for m, e in zip(figures, seen, strict=True):
                 m.subject = e
 
-    def _salient(self, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
-        """The organisation the document is mostly about: the most mentioned one."""
-        counts: dict[str, int] = {}
-        first: dict[str, SubjectMention] = {}
-        for e in {id(e): e for e in ent_at.values()}.values():
-            if e.label not in ("ORG", "PRODUCT") or e.source_like:
-                continue
-            key = self.ents.key(e.text)
-            counts[key] = counts.get(key, 0) + 1
-            first.setdefault(key, e)
-        if not counts:
-            return None
-        best = max(counts, key=lambda k: (counts[k], -first[k].start))
-        return first[best] if counts[best] >= 2 else None
+    def _salient(self, ent_at: dict[int, SubjectMention], text: str = "") -> SubjectMention | None:
+        """The organisation the document is about: named in its headline or lead and named most
+        often (``subject_roles.focus_entity``); never a source, a place or a name in a role."""
+        mentions = [e for e in {id(e): e for e in ent_at.values()}.values() if e.role is None]
+        paragraphs = [m.end() for m in re.finditer(r"\S[^\n]*(?:\n(?!\n)[^\n]*)*", text[:2000])]
+        lead_end = min(paragraphs[1] if len(paragraphs) > 1 else len(text), 600)
+        first_line = text.split("\n", 1)[0] if text else ""
+        title = first_line if 0 < len(first_line) < 200 else None
+        return focus_entity(mentions, self.ents.key, lead_end=lead_end, title=title)
 
     def _sentence_subject(self, sent: Span, ent_at: dict[int, SubjectMention]) -> SubjectMention | None:
         root = sent.root
