@@ -52,6 +52,8 @@ class EntityRules:
         self.generic = {str(w).lower() for w in data["generic"]}
         self.legal = {str(w).lower() for w in data["legal_suffixes"]}
         self.subject_labels = set(data["subject_labels"])
+        self.operator_labels = set(data.get("operator_labels", []))
+        self.mislabelled_as = set(data.get("mislabelled_as", []))
         self.org_nouns = {str(w).lower() for w in data["org_nouns"]}
         self.org_words = {str(w).lower() for w in data["org_words"]}
 

@@ -194,6 +194,7 @@ class Extractor:
         self.fig = figure_rules
         self.ents = entity_rules
         self.roles = load_role_words()
+        self.org_nouns = frozenset(entity_rules.org_nouns)
         self.source_names = source_names or set()
         # multi-word gazetteer names, for spotting misspellings of them
         self.known_names = [n for n in known_names or [] if " " in n]
@@ -210,11 +211,14 @@ class Extractor:
         outside_headlines = {e.text for e in doc.ents if not any(a <= e.start_char < b for a, b in headlines)}
         credits = [(s.start_char, s.end_char) for s in chrome if s.label_ == "photo_credit"]
         dateline = dateline_ranges(original_text(doc), self.roles)
+        org_names = [e.text.lower().split() for e in doc.ents
+                     if e.label_ == "ORG" or e.label_ in self.ents.operator_labels]
         out = []
         for ent in doc.ents:
             if ent.start_char >= refs and not ent.ent_id_ and ent.text not in body_names and \
                     not (ent.label_ == "ORG" and set(ent.text.lower().split()) & self.ents.org_words):
                 continue  # a reference list names works and authors; keep organisations only
+            ent = self._organisation_label(ent, org_names)
             if ent.label_ not in ("ORG", "PRODUCT", "GPE", "PERSON"):
                 continue
             ent = self._extend(doc, ent)
@@ -240,11 +244,26 @@ class Extractor:
                 continue
             start = ent.start_char + max(ent.text.find(text), 0)
             source_like = ent.ent_id_ in self.source_names
-            role = excluded_role(ent, dateline, self.roles)
+            role = excluded_role(ent, dateline, self.roles, self.org_nouns)
             out.append((ent, SubjectMention(text, ent.label_, start, source_like, role=role)))
             if ent.label_ == "ORG":
                 out.extend(self._tickers(doc, ent, text))
         return out
+
+    def _organisation_label(self, ent: Span, org_names: list[list[str]]) -> Span:
+        """An airport or port the model calls a facility is an operator (ORG); a name the model
+        calls a person or place whose words open an organisation's name in the same document
+        ("Heathrow" beside "Heathrow Airport") is that organisation."""
+        label = ent.label_
+        if label in self.ents.operator_labels:
+            label = "ORG"
+        elif label in self.ents.mislabelled_as and not ent.ent_id_ and all(t.pos_ == "PROPN" for t in ent):
+            words = ent.text.lower().split()
+            if any(len(name) > len(words) and name[: len(words)] == words for name in org_names):
+                label = "ORG"
+        if label == ent.label_:
+            return ent
+        return Span(ent.doc, ent.start, ent.end, label=label, span_id=ent.ent_id_)
 
     def _extend(self, doc: Doc, ent: Span) -> Span:
         """"Tencent Holding" where the gazetteer knows "Tencent"; "Biden administration";

@@ -38,6 +38,7 @@ class RoleWords:
     report_nouns: frozenset[str]
     report_preps: frozenset[str]
     tell_verbs: frozenset[str]
+    governing_nouns: frozenset[str]
     backing_verbs: frozenset[str]
     investor_nouns: frozenset[str]
     adjective_labels: frozenset[str]
@@ -89,10 +90,17 @@ def in_ranges(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
     return any(a <= offset < b for a, b in ranges)
 
 
-def is_location_modifier(span: Span, words: RoleWords | None = None) -> bool:
-    """"the Oslo-based insurer", "a Texas-headquartered chain": the name says where, not who."""
+def is_location_modifier(span: Span, words: RoleWords | None = None,
+                         org_nouns: frozenset[str] = frozenset()) -> bool:
+    """"the Oslo-based insurer", "a Texas-headquartered chain", "the UK airport", "Japan's Nintendo":
+    the place says where the organisation is, not whose figure it is."""
     words = words or load_role_words()
     doc = span.doc
+    root = span.root
+    if span.label_ == "GPE" and root.dep_ in ("compound", "amod", "nmod", "poss") and \
+            root.head.lemma_.lower() not in words.governing_nouns and (
+            root.head.lemma_.lower() in org_nouns or root.head.ent_type_ in ("ORG", "FAC")):
+        return True
     i = span.end
     if i < len(doc) and doc[i].text in ("-", "–") and i + 1 < len(doc):
         i += 1
@@ -149,14 +157,14 @@ def is_descriptive_adjective(span: Span, words: RoleWords | None = None) -> bool
 
 
 def excluded_role(span: Span, dateline: list[tuple[int, int]] | None = None,
-                  words: RoleWords | None = None) -> str | None:
+                  words: RoleWords | None = None, org_nouns: frozenset[str] = frozenset()) -> str | None:
     """The role that rules ``span`` out as a figure's subject, or None when it may be one."""
     words = words or load_role_words()
     if dateline and in_ranges(span.start_char, dateline):
         return "dateline"
     if is_descriptive_adjective(span, words):
         return "adjective"
-    if is_location_modifier(span, words):
+    if is_location_modifier(span, words, org_nouns):
         return "location"
     if is_reporting_source(span, words):
         return "source"

@@ -96,3 +96,35 @@ def test_the_agent_of_a_verb_is_no_reporting_source(pipe) -> None:
     # "released by": a verb, not a press release; the agent acts
     roles = _roles(pipe, "A new vaccine approved by regulators was released by Moderna in 2023.")
     assert roles.get("Moderna", "missing") is None
+
+
+@pytest.mark.parametrize("text, place", [
+    ("The UK airport handled 6 million passengers in May.", "UK"),
+    ("The Kenyan lender said deposits rose 8%.", None),  # a nationality: not a GPE at all
+    ("Shares of the Swiss drugmaker rose 3%.", None),
+])
+def test_a_place_modifying_an_organisation_noun_says_where(pipe, text: str, place: str | None) -> None:
+    from pipeline.entities import EntityRules
+    from pipeline.subject_roles import is_location_modifier
+
+    nouns = frozenset(pipe.entity_rules.org_nouns) if hasattr(pipe, "entity_rules") else frozenset()
+    doc = pipe.nlp(text)
+    found = [e.text for e in doc.ents if e.label_ == "GPE" and is_location_modifier(e, org_nouns=nouns)]
+    assert found == ([place] if place else [])
+    assert EntityRules  # the org nouns come from the entity rules data
+
+
+def test_a_country_with_its_own_figure_is_no_location_modifier(pipe) -> None:
+    from pipeline.subject_roles import is_location_modifier
+
+    doc = pipe.nlp("Germany's economy shrank 0.3% in the third quarter.")
+    nouns = frozenset(pipe.entity_rules.org_nouns)
+    assert [e.text for e in doc.ents if e.label_ == "GPE" and is_location_modifier(e, org_nouns=nouns)] == []
+
+
+def test_a_place_that_governs_is_no_location_modifier(pipe) -> None:
+    from pipeline.subject_roles import is_location_modifier
+
+    doc = pipe.nlp("A Hong Kong government official said 40 agencies would use the system.")
+    nouns = frozenset(pipe.entity_rules.org_nouns)
+    assert [e.text for e in doc.ents if e.label_ == "GPE" and is_location_modifier(e, org_nouns=nouns)] == []
