@@ -20,6 +20,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from .entities import EntityRules, defined_acronyms
+from .measures import load_catalogue
 from .nlp import DATES_KEY, FIGURES_KEY, original_text
 from .subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity, load_role_words
 
@@ -85,7 +86,7 @@ class Extraction:
 
 
 class FigureRules:
-    def __init__(self, patterns_path: Path, predicates_path: Path) -> None:
+    def __init__(self, patterns_path: Path, predicates_path: Path, catalogue_path: Path | None = None) -> None:
         data = json.loads(patterns_path.read_text(encoding="utf-8"))
         self.approx = sorted(
             ((tuple(words), key) for key, phrases in data["approx"].items() for words in phrases),
@@ -115,6 +116,7 @@ class FigureRules:
         self.date_events = {str(w): canon for canon, words in preds["date_events"].items() for w in words}
         self.containers = set(preds["containers"])
         self.unit_words = set(preds["unit_words"])
+        self.catalogue = load_catalogue(catalogue_path) if catalogue_path else load_catalogue()
         self.measures: list[dict[str, Any]] = [
             {k: set(v) if isinstance(v, list) else v for k, v in rule.items()} for rule in preds["measures"]
         ]
@@ -137,19 +139,30 @@ class FigureRules:
             return str(rule["predicate"])
         return None
 
-    def measure_of(self, noun: Token) -> str | None:
+    def measure_of(self, noun: Token, value_type: str | None = None) -> str | None:
         """The measure a noun names, if it names one ("net income" -> net_profit); None for
         words that name no measure ("record", "chipmaker", "analyst")."""
+        return self.measure_typed(noun, value_type)[0]
+
+    def measure_typed(self, noun: Token, value_type: str | None = None) -> tuple[str | None, bool]:
+        """The measure a noun names (catalogue first, then the synonyms), and whether that measure
+        takes ``value_type`` ("revenue" takes money; a percentage of it is a change or a share)."""
         mods = [c.lower_ for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "VERB")
                 and not any(ch.isdigit() for ch in c.text)]
         lemma = noun.lemma_.lower()
+        phrases = []
         for head in dict.fromkeys((lemma, noun.lower_, noun.lower_.rstrip("s"))):
-            for phrase in (" ".join([*mods, head]), " ".join([*mods[-1:], head]), head):
-                if phrase in self.synonyms:
-                    return self.synonyms[phrase]
+            phrases += [" ".join([*mods, head]), " ".join([*mods[-1:], head]), head]
+        phrases = list(dict.fromkeys(phrases))
+        measure, typed = self.catalogue.for_noun(phrases, value_type)
+        if measure is not None:
+            return measure.id, typed
+        for phrase in phrases:
+            if phrase in self.synonyms:
+                return self.synonyms[phrase], value_type != "percent"
         if lemma in self.share_nouns:
-            return "share_price"
-        return None
+            return "share_price", True
+        return None, False
 
     def fold(self, phrase: str) -> str:
         phrase = phrase.lower().strip()
@@ -510,10 +523,12 @@ class Extractor:
             lemma = measured.lemma_.lower()
             if lemma == "share" and percent and not change:
                 return "market_share"  # "a 24% share", "shares of 13%, 9% and 8%"
-            base = fig.measure_of(self._unbox(measured))
+            value_type = "percent" if percent else "currency" if currency else "count"
+            base, typed = fig.measure_typed(self._unbox(measured), value_type)
             if not base:
                 return "change" if change and percent else None
-            return f"{base}_change" if change and percent else base
+            # a percentage of a measure that is no rate ("revenue grew 30%") is its change
+            return f"{base}_change" if percent and (change or not typed) else base
         if currency is not None and verb.lemma_.lower() in fig.money_verbs:
             return fig.money_verbs[verb.lemma_.lower()]
         if percent and change:
