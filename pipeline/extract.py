@@ -508,6 +508,9 @@ class Extractor:
             rule = fig.measure(verb, noun.lemma_.lower(), mods, _clause_words(verb, num))
             if rule:
                 return rule
+            counted = self._counted_measure(noun)
+            if counted is not None:
+                return counted
             phrase = _lemma_phrase(unit_tokens) if unit_tokens else noun.lemma_.lower()
             for cand in (phrase, noun.lemma_.lower()):
                 if cand in fig.synonyms:
@@ -589,6 +592,31 @@ class Extractor:
                 return (subj if subj is not None and fig.measure_of(self._unbox(subj)) is not None else None), False
             t = head
         return None, False
+
+    def _counted_measure(self, noun: Token) -> str | None:
+        """What a count measures, from the catalogue: the verb whose object the counted noun is
+        ("delivered 735 aircraft", "120,400 vehicles delivered", "employs 5,000 people"); else the
+        noun itself when it names a measure ("87 customers"); else the measure noun the count
+        belongs to ("sales of 19 million units")."""
+        cat = self.fig.catalogue
+        lemma = noun.lemma_.lower()
+        verbs: list[Token] = [c for c in noun.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"]
+        if noun.dep_ in ("dobj", "nsubjpass", "obj") and noun.head.pos_ == "VERB":
+            verbs.append(noun.head)
+        forms = [f"{v.lemma_.lower()} {c.lower_}" for v in verbs for c in v.children if c.dep_ == "prt"]
+        forms += [v.lemma_.lower() for v in verbs]
+        by_verb = cat.for_verb(forms, "count", lemma)
+        if by_verb is not None:
+            return by_verb.id
+        own, typed = self.fig.measure_typed(noun, "count")
+        if own is not None and typed:
+            return own
+        head = noun.head
+        if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
+            owner, typed = self.fig.measure_typed(head.head, "count")
+            if owner is not None and typed:
+                return owner
+        return None
 
     def _unbox(self, noun: Token | None) -> Token | None:
         """"the list of approved LLMs", "the number of subscribers": the things the container holds."""
