@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from .entities import EntityRules, defined_acronyms
 from .measures import load_catalogue
 from .nlp import DATES_KEY, FIGURES_KEY, original_text
+from .qualifiers import Stage, basis_of, load_words, stage_of
 from .subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity, load_role_words
 
 SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
@@ -74,6 +75,10 @@ class Mention:
     future: bool = False
     extractor: str = ""
     sentence_index: int = 0
+    measure: str | None = None  # the catalogue measure the predicate was built from
+    stage: str = "actual"  # actual | forecast | estimate | target (qualifiers.stage_of)
+    basis: str | None = None  # what a change is measured against (qualifiers.basis_of)
+    aspect: str | None = None  # flow | level | change
 
 
 @dataclass
@@ -207,6 +212,7 @@ class Extractor:
         self.fig = figure_rules
         self.ents = entity_rules
         self.roles = load_role_words()
+        self.qualifier_words = load_words()
         self.org_nouns = frozenset(entity_rules.org_nouns)
         self.source_names = source_names or set()
         # multi-word gazetteer names, for spotting misspellings of them
@@ -462,12 +468,33 @@ class Extractor:
         mspan = doc[start_tok:end_tok]
         sent = span.sent
         pred = self._predicate(doc, span, num_head, noun, unit_tokens, percent, currency)
+        measure, aspect, stage, basis = self._qualify(pred, num_head, percent)
+        if pred and stage.stage != "actual":
+            pred = f"{pred}_{stage.stage}" + ("_previous" if stage.previous else "")
         return Mention(
             kind="figure", start=mspan.start_char, end=mspan.end_char, text=mspan.text,
             sentence_start=sent.start_char, sentence_end=sent.end_char, label="figure",
             number_tokens=words, currency=currency, unit=unit, approx=approx, predicate=pred,
-            future=looks_ahead(num_head), extractor="figure_matcher",
+            future=looks_ahead(num_head), extractor="figure_matcher", measure=measure, stage=stage.stage,
+            basis=basis, aspect=aspect,
         )
+
+    def _qualify(self, predicate: str | None, num: Token,
+                 percent: bool) -> tuple[str | None, str | None, Stage, str | None]:
+        """The catalogue measure behind a predicate, its aspect (flow, level or change), its stage
+        and, for a change, its basis (``pipeline.qualifiers``)."""
+        stage = stage_of(num, self.qualifier_words)
+        if not predicate:
+            return None, None, stage, None
+        change = predicate.endswith("_change")
+        base = predicate.removesuffix("_change").removesuffix("_share")
+        known = self.fig.catalogue.by_id.get(base)
+        aspect = "change" if change else (known.aspect if known else None)
+        if predicate.endswith("_share"):
+            aspect = "level"
+        verb = clause_verb(num)
+        basis = basis_of(" ".join(t.text for t in verb.subtree), self.qualifier_words) if change else None
+        return (base if known else None), aspect, stage, basis
 
     def _approx(self, doc: Doc, start: int) -> tuple[str | None, int]:
         for words, key in self.fig.approx:
@@ -611,6 +638,16 @@ class Extractor:
         own, typed = self.fig.measure_typed(noun, "count")
         if own is not None and typed:
             return own
+        # "shipments hit 320 million units", "deliveries came to 1.14 billion smartphones": the clause's
+        # subject names the measure and the count is its value
+        verb = clause_verb(noun)
+        if noun.dep_ in ("dobj", "attr", "pobj", "oprd") and verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() \
+                not in self.fig.money_verbs:
+            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
+            if subj is not None:
+                owner, typed = self.fig.measure_typed(self._unbox(subj), "count")
+                if owner is not None and typed:
+                    return owner
         head = noun.head
         if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
             owner, typed = self.fig.measure_typed(head.head, "count")

@@ -25,6 +25,8 @@ from typing import Any
 from dateparser.date import DateDataParser
 from text_to_num import text2num
 
+from .qualifiers import period_type_of
+
 GRANULARITIES = ("year", "quarter", "month", "day")
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -738,6 +740,7 @@ def build_claims(doc: Any, extraction: Any, *, scales: dict[str, int], fingerpri
             if m.as_of_index is not None:
                 dv = date_values.get(m.as_of_index)
                 as_of = dv.to_dict() if dv is not None else None
+            qualifiers, as_of = figure_qualifiers(m, as_of, anchor)
             confidence = 0.6 + (0.15 if m.unit else 0) + (0.15 if m.subject else 0) + (0.05 if m.predicate else 0)
         subject = None
         if m.subject is not None:
@@ -762,4 +765,29 @@ def build_claims(doc: Any, extraction: Any, *, scales: dict[str, int], fingerpri
             "extractor": m.extractor,
             "flags": flags,
         })
+        if m.kind == "figure" and m.predicate:
+            records[-1]["qualifiers"] = qualifiers
+            if m.measure:
+                records[-1]["measure"] = m.measure
     return records
+
+
+def figure_qualifiers(m: Any, as_of: dict[str, Any] | None, anchor: date | None
+                      ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """SPEC.md qualifiers of a figure claim, and its as-of date.
+
+    A forecast, estimate or target is placed at the time it was made (the publication
+    month), not at the period it is about: a forecast revised from one month to the next is
+    a timeline, and the period it covers (its ``target``) keeps forecasts for different years
+    apart. A flow's period type comes from the period its as-of date covers.
+    """
+    target = None
+    if m.stage != "actual":
+        target = as_of
+        as_of = make_date("month", anchor.year, anchor.month, resolution="relative", anchor=anchor).to_dict() \
+            if anchor is not None else None
+    period = period_type_of(target if m.stage != "actual" else as_of) if m.aspect in ("flow", "change") else None
+    qualifiers: dict[str, Any] = {"period_type": period, "basis": m.basis, "aspect": m.aspect, "stage": m.stage}
+    if target is not None:
+        qualifiers["target"] = target.get("iso") or target.get("period_label")
+    return qualifiers, as_of

@@ -66,6 +66,36 @@ def fact_key(claim: dict[str, Any]) -> FactKey | None:
     return (*key, period) if period else key
 
 
+def _place_unqualified(groups: dict[FactKey, list[dict[str, Any]]], tolerance: float) -> None:
+    """A flow whose period type the text does not give joins the fact of its measure that it fits.
+
+    "Revenue rose to $9bn" in an undated article is some period's revenue; when the store
+    has that measure for one period type only, that is the fact it belongs to; when it has
+    several, it joins the one whose values it agrees with, if exactly one does. Otherwise it
+    stays a fact of its own, as before: nothing is guessed.
+    """
+    qualified: dict[FactKey, list[FactKey]] = defaultdict(list)
+    for key in groups:
+        if len(key) > 4:
+            qualified[key[:4]].append(key)
+    for base, keys in qualified.items():
+        loose = groups.get(base)
+        if not loose:
+            continue
+        stay = []
+        for claim in loose:
+            fits = keys if len(keys) == 1 else [
+                k for k in keys if any(_agree(claim["kind"], claim["value"], c["value"], tolerance) for c in groups[k])]
+            if len(fits) == 1:
+                groups[fits[0]].append(claim)
+            else:
+                stay.append(claim)
+        if stay:
+            groups[base] = stay
+        else:
+            del groups[base]
+
+
 def fact_id(key: FactKey) -> str:
     return "f_" + hashlib.sha256("|".join(key).encode()).hexdigest()[:16]
 
@@ -149,6 +179,7 @@ def reconcile(claims: Iterable[dict[str, Any]], config: ReconcileConfig,
         key = fact_key(claim)
         if key is not None:
             groups[key].append(claim)
+    _place_unqualified(groups, config.tolerance)
     facts = []
     for key in sorted(groups):
         facts.append(_fact(key, groups[key], config, reviews.get(fact_id(key)), same_story or {}))
