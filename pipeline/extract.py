@@ -741,6 +741,7 @@ class Extractor:
                     period = mentions.index(m)
                 elif kind == "year":
                     year_period, year_paragraph = mentions.index(m), text.count("\n\n", 0, m.start)
+        self._dates_of_figures(mentions)
         for idxs in by_sentence.values():
             figures = [mentions[i] for i in idxs if mentions[i].kind == "figure"]
             for before, m in zip(figures, figures[1:], strict=False):
@@ -752,6 +753,22 @@ class Extractor:
                         m.unit = f"{word} {before.unit.split()[-1]}"
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
+
+    def _dates_of_figures(self, mentions: list[Mention]) -> None:
+        """A date that says when a figure in its sentence held is the date of that figure's measure.
+
+        "Revenue rose to $9bn in the third quarter": the quarter is when revenue was $9bn, and
+        outlets that word the verb differently ("climbed", "came in at") still date the same
+        thing. Such a date takes the figure's predicate (its own fact, of kind date), unless its
+        verb names an event of its own (a release, an approval, a founding).
+        """
+        events = set(self.fig.date_events.values())
+        for m in mentions:
+            if m.kind != "figure" or m.as_of_index is None or not m.predicate:
+                continue
+            date = mentions[m.as_of_index]
+            if date.kind == "date" and date.sentence_index == m.sentence_index and date.predicate not in events:
+                date.predicate = m.predicate
 
     def _date_event(self, token: Token) -> str | None:
         """What a date marks: the event noun it modifies ("the 2023 regulation")
