@@ -79,6 +79,7 @@ class Mention:
     stage: str = "actual"  # actual | forecast | estimate | target (qualifiers.stage_of)
     basis: str | None = None  # what a change is measured against (qualifiers.basis_of)
     aspect: str | None = None  # flow | level | change
+    previous: bool = False  # the value a revision replaced ("raised to 19m from 15m": the 15m)
 
 
 @dataclass
@@ -149,16 +150,22 @@ class FigureRules:
         words that name no measure ("record", "chipmaker", "analyst")."""
         return self.measure_typed(noun, value_type)[0]
 
+    @staticmethod
+    def noun_phrases(noun: Token) -> list[str]:
+        """The phrases a measure noun may be listed under, longest first: "core consumer prices",
+        "consumer prices", "prices" (lemma and surface forms)."""
+        mods = [c.lower_ for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "VERB")
+                and not any(ch.isdigit() for ch in c.text)]
+        phrases: list[str] = []
+        for head in dict.fromkeys((noun.lemma_.lower(), noun.lower_, noun.lower_.rstrip("s"))):
+            phrases += [" ".join([*mods, head]), " ".join([*mods[-1:], head]), head]
+        return list(dict.fromkeys(phrases))
+
     def measure_typed(self, noun: Token, value_type: str | None = None) -> tuple[str | None, bool]:
         """The measure a noun names (catalogue first, then the synonyms), and whether that measure
         takes ``value_type`` ("revenue" takes money; a percentage of it is a change or a share)."""
-        mods = [c.lower_ for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "VERB")
-                and not any(ch.isdigit() for ch in c.text)]
+        phrases = self.noun_phrases(noun)
         lemma = noun.lemma_.lower()
-        phrases = []
-        for head in dict.fromkeys((lemma, noun.lower_, noun.lower_.rstrip("s"))):
-            phrases += [" ".join([*mods, head]), " ".join([*mods[-1:], head]), head]
-        phrases = list(dict.fromkeys(phrases))
         measure, typed = self.catalogue.for_noun(phrases, value_type)
         if measure is not None:
             return measure.id, typed
@@ -213,6 +220,8 @@ class Extractor:
         self.ents = entity_rules
         self.roles = load_role_words()
         self.qualifier_words = load_words()
+        w = self.qualifier_words
+        self.stage_nouns = w.forecast_nouns | w.estimate_nouns | w.target_nouns
         self.org_nouns = frozenset(entity_rules.org_nouns)
         self.source_names = source_names or set()
         # multi-word gazetteer names, for spotting misspellings of them
@@ -469,14 +478,14 @@ class Extractor:
         sent = span.sent
         pred = self._predicate(doc, span, num_head, noun, unit_tokens, percent, currency)
         measure, aspect, stage, basis = self._qualify(pred, num_head, percent)
-        if pred and stage.stage != "actual":
+        if pred and stage.stage != "actual" and not pred.endswith(stage.stage):
             pred = f"{pred}_{stage.stage}" + ("_previous" if stage.previous else "")
         return Mention(
             kind="figure", start=mspan.start_char, end=mspan.end_char, text=mspan.text,
             sentence_start=sent.start_char, sentence_end=sent.end_char, label="figure",
             number_tokens=words, currency=currency, unit=unit, approx=approx, predicate=pred,
             future=looks_ahead(num_head), extractor="figure_matcher", measure=measure, stage=stage.stage,
-            basis=basis, aspect=aspect,
+            basis=basis, aspect=aspect, previous=stage.previous,
         )
 
     def _qualify(self, predicate: str | None, num: Token,
@@ -554,7 +563,11 @@ class Extractor:
             if lemma == "share" and percent and not change:
                 return "market_share"  # "a 24% share", "shares of 13%, 9% and 8%"
             value_type = "percent" if percent else "currency" if currency else "count"
-            base, typed = fig.measure_typed(self._unbox(measured), value_type)
+            target = self._unbox(measured)
+            changed = fig.catalogue.changed_by(fig.noun_phrases(target)) if percent and change else None
+            if changed is not None:
+                return changed.id  # "consumer prices rose 3.3%": inflation of 3.3%
+            base, typed = fig.measure_typed(target, value_type)
             if not base:
                 return "change" if change and percent else None
             # a percentage of a measure that is no rate ("revenue grew 30%") is its change
@@ -594,6 +607,15 @@ class Extractor:
                 if target is not None and fig.measure_of(target) is None:
                     target = None
                 return target, True
+            if head.pos_ == "NOUN" and lemma in self.stage_nouns:
+                # "a forecast of 19 million", "its sales forecast": the stage is read elsewhere; what is
+                # forecast is the measure (a compound, or the object of "for"/"of"), else look further up
+                inner = next((c for c in head.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"), None) or \
+                    _pobj_of(head, ("for", "of"))
+                if inner is not None and inner.i not in inside and fig.measure_of(self._unbox(inner)) is not None:
+                    return inner, False
+                t = head
+                continue
             if head.pos_ == "NOUN":
                 container = _pobj_of(head) if lemma in fig.containers else None
                 if container is not None and fig.measure_of(container) is not None:
@@ -646,6 +668,16 @@ class Extractor:
             subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
             if subj is not None:
                 owner, typed = self.fig.measure_typed(self._unbox(subj), "count")
+                if owner is not None and typed:
+                    return owner
+        # "raised its forecast for console sales to 19 million units": what the forecast is of
+        staged = next((c for c in verb.children if c.dep_ in ("dobj", "nsubj", "nsubjpass") and
+                       c.lemma_.lower() in self.stage_nouns), None)
+        if staged is not None:
+            inner = next((c for c in staged.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"), None) or \
+                _pobj_of(staged, ("for", "of"))
+            if inner is not None:
+                owner, typed = self.fig.measure_typed(self._unbox(inner), "count")
                 if owner is not None and typed:
                     return owner
         head = noun.head
@@ -741,6 +773,7 @@ class Extractor:
                     period = mentions.index(m)
                 elif kind == "year":
                     year_period, year_paragraph = mentions.index(m), text.count("\n\n", 0, m.start)
+        self._elliptic_figures(doc, mentions, by_sentence)
         self._dates_of_figures(mentions)
         for idxs in by_sentence.values():
             figures = [mentions[i] for i in idxs if mentions[i].kind == "figure"]
@@ -753,6 +786,34 @@ class Extractor:
                         m.unit = f"{word} {before.unit.split()[-1]}"
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
+
+    def _elliptic_figures(self, doc: Doc, mentions: list[Mention], by_sentence: dict[int, list[int]]) -> None:
+        """"raised it to 19 million units from 15 million", "up to 3.5% from 3%": a bare figure
+        paired with a measured one in its clause measures the same thing, in the same unit; the
+        "from" side of a revision is the value it replaced."""
+        for idxs in by_sentence.values():
+            figures = [mentions[i] for i in idxs if mentions[i].kind == "figure"]
+            measured = [f for f in figures if f.predicate]
+            for m in figures:
+                if m.predicate or not measured:
+                    continue
+                sibling = min(measured, key=lambda f: abs(f.start - m.start))
+                if abs(sibling.start - m.start) > 80 or (m.unit and sibling.unit and m.unit != sibling.unit):
+                    continue
+                tok, sib = _token_at(doc, m.start, m.end), _token_at(doc, sibling.start, sibling.end)
+                if tok is None or sib is None:
+                    continue
+                while tok.head is not tok and m.start <= tok.head.idx < m.end:
+                    tok = tok.head  # the mention's own head word
+                paired = tok.dep_ == "pobj" and tok.head.lower_ in ("from", "to")
+                if not paired or clause_verb(tok).i != clause_verb(sib).i:
+                    continue  # only "to X from Y" pairs of one clause share a measure
+                base = sibling.predicate.removesuffix("_previous")
+                for stage in ("_forecast", "_estimate", "_target"):
+                    base = base.removesuffix(stage)
+                m.predicate = base if m.stage == "actual" else f"{base}_{m.stage}" + ("_previous" if m.previous else "")
+                m.unit = m.unit or sibling.unit
+                m.measure, m.aspect = sibling.measure, sibling.aspect
 
     def _dates_of_figures(self, mentions: list[Mention]) -> None:
         """A date that says when a figure in its sentence held is the date of that figure's measure.

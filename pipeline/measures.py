@@ -35,6 +35,7 @@ class Measure:
     verbs: tuple[str, ...]
     counted: frozenset[str]
     subjects: frozenset[str]
+    change_of: frozenset[str] = frozenset()
 
 
 class CatalogueError(ValueError):
@@ -47,6 +48,11 @@ class Catalogue:
     by_id: dict[str, Measure]
     by_noun: dict[str, tuple[Measure, ...]]
     by_verb: dict[str, tuple[Measure, ...]]
+    by_change_of: dict[str, Measure]
+
+    def changed_by(self, phrases: Iterable[str]) -> Measure | None:
+        """The measure that is the percentage change of what a phrase names ("consumer prices" -> inflation)."""
+        return next((self.by_change_of[p] for p in phrases if p in self.by_change_of), None)
 
     def for_noun(self, phrases: Iterable[str], value_type: str | None) -> tuple[Measure | None, bool]:
         """The measure the first of ``phrases`` (longest first) names, and whether it takes
@@ -97,7 +103,8 @@ def load_catalogue(path: Path = DATA) -> Catalogue:
         if subjects - SUBJECT_KINDS:
             raise CatalogueError(f"{path.name}: {mid}: unknown subject kinds {sorted(subjects - SUBJECT_KINDS)}")
         measures.append(Measure(mid, row["aspect"], values, _words(row.get("nouns", [])),
-                                _words(row.get("verbs", [])), frozenset(_words(row.get("counted", []))), subjects))
+                                _words(row.get("verbs", [])), frozenset(_words(row.get("counted", []))), subjects,
+                                frozenset(_words(row.get("change_of", [])))))
     by_noun: dict[str, list[Measure]] = {}
     by_verb: dict[str, list[Measure]] = {}
     for m in measures:
@@ -105,5 +112,6 @@ def load_catalogue(path: Path = DATA) -> Catalogue:
             by_noun.setdefault(noun, []).append(m)
         for verb in m.verbs:
             by_verb.setdefault(verb, []).append(m)
+    by_change_of = {noun: m for m in reversed(measures) for noun in m.change_of}
     return Catalogue(tuple(measures), {m.id: m for m in measures},
-                     {k: tuple(v) for k, v in by_noun.items()}, {k: tuple(v) for k, v in by_verb.items()})
+                     {k: tuple(v) for k, v in by_noun.items()}, {k: tuple(v) for k, v in by_verb.items()}, by_change_of)
