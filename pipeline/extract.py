@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
+from .currency_context import document_currencies
 from .entities import EntityRules, defined_acronyms
 from .measures import load_catalogue
 from .nlp import DATES_KEY, FIGURES_KEY, original_text
@@ -368,7 +369,7 @@ class Extractor:
         first, last = tokens[0], tokens[-1]
         currency = None
         if first.text in fig.currencies:
-            currency = fig.currencies[first.text]
+            currency = self._sign_currency(doc, first.text) or fig.currencies[first.text]
             tokens = tokens[1:]
         if not tokens:
             return None
@@ -504,6 +505,14 @@ class Extractor:
         verb = clause_verb(num)
         basis = basis_of(" ".join(t.text for t in verb.subtree), self.qualifier_words) if change else None
         return (base if known else None), aspect, stage, basis
+
+    @staticmethod
+    def _sign_currency(doc: Doc, sign: str) -> str | None:
+        """What an ambiguous sign ("¥", "$", "kr") means in this document (``currency_context``)."""
+        found = doc.user_data.get("claims_currencies")
+        if found is None:
+            found = doc.user_data["claims_currencies"] = document_currencies(original_text(doc))
+        return found.get(sign)
 
     def _approx(self, doc: Doc, start: int) -> tuple[str | None, int]:
         for words, key in self.fig.approx:

@@ -70,9 +70,9 @@ def expand_patterns(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]
 
 
 def _tune_tokenizer(nlp: Language) -> None:
-    """Split what news writes glued together: "T$325", "8.8bn", "mid-2022", "$1bn"."""
+    """Split what news writes glued together: "T$325", "8.8bn", "79.2million", "mid-2022", "$1bn"."""
     prefixes = [r"(?:NT|T|US|HK|S|A|C)\$", *nlp.Defaults.prefixes]
-    suffixes = [r"(?<=[0-9])(?:bn|mn|tn|m|b|k|mln|bln)", *nlp.Defaults.suffixes]
+    suffixes = [r"(?<=[0-9])(?:million|billion|trillion|bn|mn|tn|m|b|k|mln|bln)", *nlp.Defaults.suffixes]
     infixes = [r"(?<=mid)-(?=[0-9]{4})", r"(?<=early)-(?=[0-9]{4})", r"(?<=late)-(?=[0-9]{4})",
                *nlp.Defaults.infixes]
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
