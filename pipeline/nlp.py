@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, filter_spans
 
 from .config import Config
+from .product_names import product_patterns
 
 DATES_KEY = "claims_dates"
 FIGURES_KEY = "claims_figures"
@@ -166,8 +167,9 @@ def build_nlp(config: Config) -> Language:
     nlp = load_model(config)
     _tune_tokenizer(nlp)
     nlp.tokenizer = UnwrappingTokenizer(nlp.tokenizer)
-    patterns = []
-    for entry in read_gazetteer(gazetteer_paths(config)):
+    patterns: list[dict[str, Any]] = []
+    gazetteer = read_gazetteer(gazetteer_paths(config))
+    for entry in gazetteer:
         label = entry["type"]
         for alias in {entry["name"], *entry.get("aliases", [])}:
             # headlines and some brands write names in capitals ("TRANSSION")
@@ -175,6 +177,8 @@ def build_nlp(config: Config) -> Language:
             forms |= {f.replace("'", "’") for f in forms}  # typographic apostrophes
             for form in forms:
                 patterns.append({"label": label, "pattern": form, "id": entry["name"]})
+    brands = {e["name"] for e in gazetteer if e["type"] in ("ORG", "PRODUCT") and " " not in e["name"]}
+    patterns.extend(product_patterns(brands))  # "Galaxy S24", "Boeing 787", "A350-1000"
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     nlp.add_pipe("claims_paragraphs", before="parser")

@@ -51,6 +51,9 @@ def product_patterns(known_brands: Iterable[str], shapes: dict[str, Any] | None 
     ]
     if brands:
         heads.append([{"TEXT": {"IN": brands}}, _code(model, not_codes)])
+        # "Nintendo Switch 2", "Sony PlayStation 5": a known brand, a product line, a number
+        heads.append([{"TEXT": {"IN": brands}}, {"IS_TITLE": True, "POS": "PROPN", "TEXT": {"NOT_IN": not_brands}},
+                      _code(model, not_codes)])
     variant = [{"TEXT": {"IN": ["-", "\u2010", "\u2011"]}, "SPACY": False}, {"TEXT": {"REGEX": r"^\d{1,4}$"}}]
     patterns: list[dict[str, Any]] = []
     for head in heads:  # "A350" and "A350-1000": the tokenizer splits a hyphen between digits
