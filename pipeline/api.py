@@ -24,7 +24,7 @@ from .config import Config, load_config
 from .duplicates import near_duplicates, signature
 from .entities import EntityIndex, EntityRules
 from .extract import Extraction, Extractor, FigureRules
-from .ingest import Document, iter_drop, reread, text_sha
+from .ingest import Document, check_drops, iter_drop, reread, text_sha
 from .nlp import ChromeMarker, build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
@@ -119,11 +119,12 @@ class Pipeline:
 
     # ------------------------------------------------------------------ a run
     def process(self, docs: Iterable[Document], n_process: int | None = None
-                ) -> Iterator[tuple[Document, Extraction]]:
+                ) -> Iterator[tuple[Document, Extraction | str]]:
         """Parse documents with ``nlp.pipe`` and extract their mentions, in order.
 
         ``docs`` is read as the parser needs it (a generator is never held whole). Processes
-        (config ``n_process``) are used past four batches, unless ``n_process`` is given."""
+        (config ``n_process``) are used past four batches, unless ``n_process`` is given. A document
+        whose extraction raises comes out with the reason (a string) instead of an extraction."""
         batch = self.config.batch_size
         it = iter(docs)
         head = list(islice(it, 4 * batch + 1))
@@ -133,7 +134,12 @@ class Pipeline:
             n_process = self.config.n_process if len(head) > 4 * batch else 1
         texts = ((d.text, d) for d in chain(head, it))
         for spacy_doc, doc in self.nlp.pipe(texts, as_tuples=True, batch_size=batch, n_process=n_process):
-            yield doc, self.extractor.extract(spacy_doc)
+            try:
+                yield doc, self.extractor.extract(spacy_doc)
+            except Exception as err:  # noqa: BLE001 - one document's failure is that document's error row
+                from .executors import failure
+
+                yield doc, failure("extraction", err)
 
     def run(self, drops: Iterable[str | Path], out: str | Path | None = None, full: bool = False,
             progress: ProgressHook | None = None, executor: Executor | None = None) -> RunSummary:
@@ -147,6 +153,8 @@ class Pipeline:
         from .executors import LocalExecutor
 
         started = time.perf_counter()
+        drops = [Path(d) for d in drops]
+        check_drops(drops)  # a drop that moved must not empty the store
         out_path = Path(out or self.config.output)
         store = Store(out_path)
         summary = RunSummary()
@@ -154,7 +162,6 @@ class Pipeline:
         with locked(out_path):
             old_docs = {} if full else {d["doc_id"]: d for d in store.iter("documents")}
             with_mentions = set() if full else store.doc_ids("entity_mentions")
-            drops = [Path(d) for d in drops]
             drop_keys = {str(d.resolve()) for d in drops}
             # documents of other drops stay as they are
             documents: dict[str, dict[str, Any]] = {
@@ -207,7 +214,13 @@ class Pipeline:
             # texts are written (fsync and all) by one thread beside the parser, as documents come out
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims-texts") as writer:
                 writes: deque[Future[None]] = deque()
-                for n, (doc, claims_of_doc, entities, acronyms) in enumerate(executor.map_documents(pending()), 1):
+                for n, (doc, claims_of_doc, entities, acronyms, error) in enumerate(
+                        executor.map_documents(pending()), 1):
+                    if error is not None:
+                        documents[doc.doc_id] = documents[doc.doc_id] | {"status": "error", "error": error}
+                        summary.errors += 1
+                        summary.error_messages.append(f"{doc.path}: {error}")
+                        continue
                     writes.append(writer.submit(_keep_text, store, doc, documents[doc.doc_id], self.chrome))
                     while writes and writes[0].done():
                         writes.popleft().result()  # a failed write stops the run

@@ -44,9 +44,17 @@ def run(
         "--executor", help="where documents are parsed: local (nlp.pipe, config n_process) or dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Dask scheduler address for --executor dask, e.g. tcp://host:8786")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="exit 4 when any document could not be read or processed")] = False,
 ) -> None:
-    """Extract, reconcile and store claims from one or more drops."""
+    """Extract, reconcile and store claims from one or more drops.
+
+    Exit codes: 0 done (documents that could not be read are error rows, listed in the summary);
+    2 a bad config, option or drop (a drop that does not exist: nothing is written); 3 the store
+    is in use by another run; 4 with --strict, done but some documents are error rows.
+    """
     from .api import Pipeline
+    from .ingest import DropError
     from .nlp import ModelNotFound
 
     cfg = _config(config)
@@ -94,6 +102,9 @@ def run(
     except StoreLocked as err:
         console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(3) from err
+    except DropError as err:
+        console.print(f"[red]error:[/red] {escape(str(err))}")
+        raise typer.Exit(2) from err
     except ModelNotFound as err:
         console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(2) from err
@@ -112,6 +123,10 @@ def run(
         f"{summary.facts} facts, {summary.conflicts} conflicts, {summary.errors} errors, "
         f"{summary.skipped} skipped, {summary.seconds:.1f} s"
     )
+    if summary.errors and strict:
+        console.print(f"[yellow]{summary.errors} document(s) could not be read or processed[/yellow] "
+                      "(error rows in documents.jsonl); the rest of the store is written")
+        raise typer.Exit(4)
 
 
 @app.command()

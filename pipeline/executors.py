@@ -50,6 +50,7 @@ class Processed(NamedTuple):
     claims: Claims
     entities: EntityMentions
     acronyms: Acronyms
+    error: str | None = None  # why this document's stages failed: it becomes an error row, the batch goes on
 
 
 class Executor(Protocol):
@@ -64,7 +65,20 @@ def process_documents(pipe: Pipeline, docs: Iterable[Document], n_process: int |
     from .api import extraction_entities
 
     for doc, extraction in pipe.process(docs, n_process=n_process):
-        yield Processed(doc, pipe.claims_for(doc, extraction), extraction_entities(extraction), extraction.acronyms)
+        if isinstance(extraction, str):
+            yield Processed(doc, [], [], {}, extraction)
+            continue
+        try:
+            claims = pipe.claims_for(doc, extraction)
+        except Exception as err:  # noqa: BLE001 - one document's failure is that document's error row
+            yield Processed(doc, [], [], {}, failure("building claims", err))
+            continue
+        yield Processed(doc, claims, extraction_entities(extraction), extraction.acronyms)
+
+
+def failure(stage: str, err: BaseException) -> str:
+    """The reason an error row gives for a document whose per-document stages raised."""
+    return f"{stage} failed: {type(err).__name__}: {err}"
 
 
 class LocalExecutor:
@@ -101,10 +115,11 @@ def loaded_pipelines() -> int:
     return len(_PIPELINES)
 
 
-def process_batch(config: Config, docs: list[Document]) -> list[tuple[Claims, EntityMentions, Acronyms]]:
+def process_batch(config: Config, docs: list[Document]
+                  ) -> list[tuple[Claims, EntityMentions, Acronyms, str | None]]:
     """Run on a worker: one batch of documents through the per-document stages, as plain data."""
     pipe = worker_pipeline(config)
-    return [(p.claims, p.entities, p.acronyms) for p in process_documents(pipe, docs, n_process=1)]
+    return [(p.claims, p.entities, p.acronyms, p.error) for p in process_documents(pipe, docs, n_process=1)]
 
 
 class DaskExecutor:
@@ -148,8 +163,8 @@ class DaskExecutor:
         future.release()
         if len(results) != len(batch):
             raise RuntimeError(f"a worker returned {len(results)} results for {len(batch)} documents")
-        for doc, (claims, entities, acronyms) in zip(batch, results, strict=True):
-            yield Processed(doc, claims, entities, acronyms)
+        for doc, (claims, entities, acronyms, error) in zip(batch, results, strict=True):
+            yield Processed(doc, claims, entities, acronyms, error)
 
     def close(self) -> None:
         if self._own_client:

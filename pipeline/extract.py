@@ -192,7 +192,7 @@ def clause_verb(token: Token) -> Token:
     """The verb (or sentence root) whose clause holds the token."""
     t = token
     for _ in range(12):
-        if t.pos_ in ("VERB", "AUX") or t.dep_ == "ROOT" or t.head is t:
+        if t.pos_ in ("VERB", "AUX") or t.dep_ == "ROOT" or t.head == t:
             return t
         t = t.head
     return t
@@ -601,7 +601,7 @@ class Extractor:
         t = num
         for _ in range(6):
             head = t.head
-            if head is t:
+            if head == t:
                 return None, False
             if head.i in inside or head.lower_ in skip:
                 t = head
@@ -654,7 +654,8 @@ class Extractor:
     def _counted_measure(self, noun: Token) -> str | None:
         """What a count measures, from the catalogue: the verb whose object the counted noun is
         ("delivered 735 aircraft", "120,400 vehicles delivered", "employs 5,000 people"); else the
-        noun itself when it names a measure ("87 customers"); else the measure noun the count
+        measure its clause's subject names ("the index closed at 4,210 points"); else the noun
+        itself when it names a measure ("87 customers"); else the measure noun the count
         belongs to ("sales of 19 million units")."""
         cat = self.fig.catalogue
         lemma = noun.lemma_.lower()
@@ -666,11 +667,9 @@ class Extractor:
         by_verb = cat.for_verb(forms, "count", lemma)
         if by_verb is not None:
             return by_verb.id
-        own, typed = self.fig.measure_typed(noun, "count")
-        if own is not None and typed:
-            return own
-        # "shipments hit 320 million units", "deliveries came to 1.14 billion smartphones": the clause's
-        # subject names the measure and the count is its value
+        # "shipments hit 320 million units", "deliveries came to 1.14 billion smartphones", "the index
+        # closed at 4,210 points": the clause's subject names the measure and the count is its value,
+        # whatever the counted noun would measure on its own
         verb = clause_verb(noun)
         if noun.dep_ in ("dobj", "attr", "pobj", "oprd") and verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() \
                 not in self.fig.money_verbs:
@@ -679,6 +678,9 @@ class Extractor:
                 owner, typed = self.fig.measure_typed(self._unbox(subj), "count")
                 if owner is not None and typed:
                     return owner
+        own, typed = self.fig.measure_typed(noun, "count")
+        if own is not None and typed:
+            return own
         # "raised its forecast for console sales to 19 million units": what the forecast is of
         staged = next((c for c in verb.children if c.dep_ in ("dobj", "nsubj", "nsubjpass") and
                        c.lemma_.lower() in self.stage_nouns), None)
@@ -727,7 +729,7 @@ class Extractor:
         for _ in range(4):
             if t.dep_ == "pobj" and t.head.lower_ in ("to", "from", "at"):
                 return True
-            if t.head is t:
+            if t.head == t:
                 break
             t = t.head
         return False
@@ -767,6 +769,9 @@ class Extractor:
             fallback = prev_sent_subject.get(m.sentence_index)
             m.subject = self._subject(token, sent, ent_at, fallback, speech, is_date=m.kind == "date",
                                       main=sent_subject.get(m.sentence_index))
+            if m.subject is not None and m.subject is fallback and m.stage == "actual" and \
+                    not self._can_have(m.subject, m.measure):
+                m.subject = None  # "the warehouse index rose": not the company the story is about
             if m.kind == "figure":
                 here = by_sentence.get(m.sentence_index, [])
                 paragraph = text.count("\n\n", 0, m.start)
@@ -796,6 +801,16 @@ class Extractor:
         for si, idxs in by_sentence.items():
             self._respectively(sents[si] if si < len(sents) else doc[:], [mentions[i] for i in idxs], ent_at)
 
+    def _can_have(self, subject: SubjectMention, measure: str | None) -> bool:
+        """Whether a subject carried over from earlier text can have a measure at all.
+
+        A company story's company owns its revenue and deliveries, but not the country's
+        inflation or an index level ("Prices rose 3.1%", "the index ended at 4,210"): those
+        belong to the kinds of subject the catalogue names for the measure. A forecast or a target
+        is whoever makes it (a central bank's inflation target), so only actuals are checked.
+        """
+        return self.fig.catalogue.can_have(measure, subject.label)
+
     def _elliptic_figures(self, doc: Doc, mentions: list[Mention], by_sentence: dict[int, list[int]]) -> None:
         """"raised it to 19 million units from 15 million", "up to 3.5% from 3%": a bare figure
         paired with a measured one in its clause measures the same thing, in the same unit; the
@@ -812,7 +827,7 @@ class Extractor:
                 tok, sib = _token_at(doc, m.start, m.end), _token_at(doc, sibling.start, sibling.end)
                 if tok is None or sib is None:
                     continue
-                while tok.head is not tok and m.start <= tok.head.idx < m.end:
+                while tok.head != tok and m.start <= tok.head.idx < m.end:
                     tok = tok.head  # the mention's own head word
                 paired = tok.dep_ == "pobj" and tok.head.lower_ in ("from", "to")
                 if not paired or clause_verb(tok).i != clause_verb(sib).i:
@@ -1020,7 +1035,7 @@ class Extractor:
                 if not self._is_pronominal(subj):
                     break
                 refers_back = True
-            if verb.dep_ in ("ccomp", "xcomp", "conj", "advcl", "relcl") and verb.head is not verb:
+            if verb.dep_ in ("ccomp", "xcomp", "conj", "advcl", "relcl") and verb.head != verb:
                 verb = verb.head
             else:
                 break
@@ -1098,7 +1113,7 @@ class Extractor:
                     lo, hi = min(sub[0].i, t.i), max(sub[-1].i, t.i)
                     return {"text": sent.doc[lo : hi + 1].text, "speaker": speaker}, t
                 return None, t
-            if t.head is t:
+            if t.head == t:
                 break
             t = t.head
         # "X told Reuters" / "said" at the sentence root after the mention

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -313,6 +313,25 @@ def files_under(root: Path) -> list[Path]:
                 found.append((*parts, entry.name))
     found.sort()
     return [root.joinpath(*parts) for parts in found]
+
+
+class DropError(ValueError):
+    """A drop that cannot be read at all (missing, unreadable, not a folder or file): the run stops
+    before anything is written, so that a typo or an unmounted disk never empties the store."""
+
+
+def check_drops(drops: Iterable[Path]) -> None:
+    """Raise ``DropError`` naming every drop that does not exist or cannot be read."""
+    bad = []
+    for drop in drops:
+        if not drop.exists():
+            bad.append(f"{drop}: no such file or folder")
+        elif not os.access(drop, os.R_OK | (os.X_OK if drop.is_dir() else 0)):
+            bad.append(f"{drop}: not readable")
+        elif not (drop.is_dir() or drop.is_file()):
+            bad.append(f"{drop}: not a folder or a file")
+    if bad:
+        raise DropError("cannot read the drop: " + "; ".join(bad) + " (nothing was written)")
 
 
 def iter_drop(drop: str | Path, max_bytes: int = 5_000_000, known: KnownFiles | None = None) -> Iterator[Document]:

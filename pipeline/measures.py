@@ -49,6 +49,14 @@ class Catalogue:
     by_noun: dict[str, tuple[Measure, ...]]
     by_verb: dict[str, tuple[Measure, ...]]
     by_change_of: dict[str, Measure]
+    kind_of_label: dict[str, str]
+
+    def can_have(self, measure_id: str | None, label: str) -> bool:
+        """Whether an entity of ``label`` can have the measure at all (unknown measures: yes)."""
+        known = self.by_id.get(measure_id or "")
+        if known is None or not known.subjects:
+            return True
+        return self.kind_of_label.get(label, label) in known.subjects
 
     def changed_by(self, phrases: Iterable[str]) -> Measure | None:
         """The measure that is the percentage change of what a phrase names ("consumer prices" -> inflation)."""
@@ -113,5 +121,9 @@ def load_catalogue(path: Path = DATA) -> Catalogue:
         for verb in m.verbs:
             by_verb.setdefault(verb, []).append(m)
     by_change_of = {noun: m for m in reversed(measures) for noun in m.change_of}
+    kinds = {str(k): str(v) for k, v in (data.get("subject_kind_of_label") or {}).items()}
+    if unknown := set(kinds.values()) - SUBJECT_KINDS:
+        raise CatalogueError(f"{path.name}: subject_kind_of_label: unknown kinds {sorted(unknown)}")
     return Catalogue(tuple(measures), {m.id: m for m in measures},
-                     {k: tuple(v) for k, v in by_noun.items()}, {k: tuple(v) for k, v in by_verb.items()}, by_change_of)
+                     {k: tuple(v) for k, v in by_noun.items()}, {k: tuple(v) for k, v in by_verb.items()}, by_change_of,
+                     kinds)

@@ -451,7 +451,7 @@ class DateMarker(_PatternMarker):
     def _clause_verb(span: Span) -> Any:
         verb = span.root
         for _ in range(6):
-            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
                 break
             verb = verb.head
         return verb

@@ -358,7 +358,7 @@ def resolve_date(text: str, label: str, ctx: DateContext) -> DateValue | None:
         if year is None:
             return None
         hq = _hint_quarter(hint, anchor, ctx.future)
-        if hq is not None:
+        if hq is not None and 1 <= hq[1] <= 4:  # a quarter whose number the text never gave is the year
             return make_date("quarter", year, hq[1])
         return make_date("year", year)
     if label == "this_year":  # "the full year", "year-end": the year being reported on

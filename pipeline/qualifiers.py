@@ -54,7 +54,7 @@ class Stage:
 
 def _path_up(token: Token, limit: int = 8) -> list[Token]:
     out, t = [], token
-    while t.head is not t and len(out) < limit:
+    while t.head != t and len(out) < limit:
         t = t.head
         out.append(t)
     return out
@@ -68,13 +68,16 @@ def stage_of(token: Token, words: QualifierWords | None = None) -> Stage:
     makes a forecast, an estimate when analysts or a consensus make it ("analysts had
     expected", "the consensus estimate"); an aim makes a target. A finite past-tense verb on
     the way ("revenue reached $5bn") makes an actual: what frames it above is a report of it.
-    A "from" figure of a forecast's revision is the previous forecast.
+    A "from" figure of a forecast's revision is the previous forecast. The plural noun a number
+    counts is its unit ("30 goals", "three targets"), never its stage.
     """
     words = words or load_words()
     stage = "actual"
     previous = False
     for t in _path_up(token):
         lemma = t.lemma_.lower()
+        if t == token.head and token.dep_ == "nummod" and t.tag_ in ("NNS", "NNPS"):
+            continue  # "scored 30 goals": the noun the number counts is its unit, not a frame
         if t.pos_ in ("NOUN", "PROPN"):
             if lemma in words.estimate_nouns:
                 stage = "estimate"

@@ -140,3 +140,28 @@ def test_run_refuses_a_locked_store(tmp_path, ran):
     assert result.exit_code == 3
     assert "in use" in flat(result.output)
     assert not (out / "claims.jsonl").exists()
+
+
+def test_a_missing_drop_stops_the_run_before_the_store_is_touched(tmp_path, ran):
+    """A typo or an unmounted disk must not be read as an empty drop (which would remove every
+    document of the store)."""
+    _, built, _ = ran
+    out = tmp_path / "store"
+    out.mkdir()
+    for p in built.glob("*.jsonl"):
+        (out / p.name).write_bytes(p.read_bytes())
+    before = {p.name: p.read_bytes() for p in out.glob("*.jsonl")}
+    missing = tmp_path / "moved-away"
+    result = runner.invoke(app, ["run", str(missing), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "moved-away" in flat(result.output) and "no such file or folder" in flat(result.output)
+    assert {p.name: p.read_bytes() for p in out.glob("*.jsonl")} == before
+
+
+def test_strict_run_exits_4_when_a_document_is_an_error_row(tmp_path, ran):
+    drop, _, _ = ran
+    out = tmp_path / "strict"
+    result = runner.invoke(app, ["run", str(drop), "--out", str(out), "--strict"])
+    assert result.exit_code == 4, result.output
+    assert "1 document(s) could not be read" in flat(result.output)
+    assert (out / "claims.jsonl").exists()  # the rest of the batch is written all the same

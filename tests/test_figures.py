@@ -149,6 +149,13 @@ SUBJECTS = [
     # market-wide figures are about the world market, not about any one company
     pytest.param("Global smartphone shipments fell 3 percent last year.", "3 percent", "World", id="market-wide-world"),
     pytest.param("Shipments fell 3 percent last year, analysts said.", "3 percent", None, id="no-subject-none"),
+    # a company carried over from earlier sentences owns its own measures, not a country's or a market's
+    pytest.param("Harbour Logistics opened two depots in May. Its revenue rose 8% to $40 million.",
+                 "$40 million", "Harbour Logistics", id="carried-company-revenue"),
+    pytest.param("Harbour Logistics opened two depots in May. Consumer prices rose 3.1% in the year to May.",
+                 "3.1%", None, id="carried-company-not-inflation"),
+    pytest.param("Pinecrest Foods cut prices in June. The benchmark index closed at 4,210 points on Friday.",
+                 "4,210", None, id="carried-company-not-index"),
 ]
 
 

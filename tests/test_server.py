@@ -132,7 +132,7 @@ def test_a_malicious_article_is_shown_inert(site, page):
 
 def test_a_timeline_fact_has_a_chart_with_a_point_per_source(site, page):
     base, _, out = site
-    fact = next(f for f in Store(out).read("facts") if f["predicate"] == "subscribers")
+    fact = next(f for f in Store(out).read("facts") if f["predicate"] == "subscribers" and f["kind"] == "figure")
     assert fact["status"] == "timeline"
     page.goto(f"{base}/fact/{fact['fact_id']}")
     chart = page.locator("figure.chart svg.plot")
