@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 
+from .changes import document_changes, fact_changes, fact_digest
 from .config import Config, load_config
 from .duplicates import near_duplicates, signature
 from .entities import EntityIndex, EntityRules
@@ -55,6 +56,9 @@ class RunSummary:
     seconds: float = 0.0
     error_messages: list[str] = field(default_factory=list)
     orphan_reviews: list[str] = field(default_factory=list)
+    run_id: str = ""
+    changes: list[dict[str, Any]] = field(default_factory=list)  # this run's entry in runs.jsonl, per fact
+    new_conflicts: list[str] = field(default_factory=list)  # "subject · predicate" of facts now in conflict
 
 
 class Pipeline:
@@ -153,6 +157,7 @@ class Pipeline:
         from .executors import LocalExecutor
 
         started = time.perf_counter()
+        started_at = now_iso()
         drops = [Path(d) for d in drops]
         check_drops(drops)  # a drop that moved must not empty the store
         out_path = Path(out or self.config.output)
@@ -160,7 +165,8 @@ class Pipeline:
         summary = RunSummary()
         executor = executor or LocalExecutor(self)
         with locked(out_path):
-            old_docs = {} if full else {d["doc_id"]: d for d in store.iter("documents")}
+            previous_docs = {d["doc_id"]: d for d in store.iter("documents")}
+            old_docs = {} if full else previous_docs
             with_mentions = set() if full else store.doc_ids("entity_mentions")
             drop_keys = {str(d.resolve()) for d in drops}
             # documents of other drops stay as they are
@@ -253,7 +259,9 @@ class Pipeline:
                 summary.conflicts = done.get("conflicts", 0)
                 summary.orphan_reviews = list(done.get("orphan_reviews", []))
             else:
+                before = _facts_before(store)
                 claims, facts = self._settle(store, documents, doc_payload, new_claims, new_mentions, full, summary)
+                summary.changes = fact_changes(before, facts)
                 summary.claims = len(claims)
                 summary.facts = len(facts)
                 summary.conflicts = sum(f["status"] == "conflict" for f in facts)
@@ -263,6 +271,15 @@ class Pipeline:
                 state["summary"] = {"claims": summary.claims, "facts": summary.facts,
                                     "conflicts": summary.conflicts, "orphan_reviews": summary.orphan_reviews}
                 store.write_state(state)
+            summary.new_conflicts = [f"{c['subject']} · {c['predicate']}" for c in summary.changes
+                                     if c["status"] == "conflict" and c["change"] in ("created", "status_changed")]
+            summary.run_id = new_run_id(started_at)
+            store.append_run({
+                "schema_version": SCHEMA_VERSION, "run_id": summary.run_id, "started_at": started_at,
+                "finished_at": now_iso(), "config_fingerprint": self.config.fingerprint(),
+                "drops": sorted(drop_keys), "documents": document_changes(previous_docs, documents),
+                "facts": summary.changes,
+            })
         summary.documents = len([d for d in documents.values() if d["status"] == "ok"])
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
@@ -325,6 +342,22 @@ class Pipeline:
             except OSError:
                 h.update(b"\0missing")
         return h.hexdigest()
+
+
+def _facts_before(store: Store) -> list[dict[str, Any]]:
+    """The facts the last run wrote, as much as a change log needs of them ([] if unreadable: the
+    run rewrites the file, and its changes then read as new facts)."""
+    try:
+        return [fact_digest(f) for f in store.iter("facts")]
+    except ValueError:
+        return []
+
+
+def new_run_id(started_at: str) -> str:
+    """``run_<start time>_<random>``: sorts by time, unique even for runs started in one second."""
+    import secrets
+
+    return "run_" + started_at.replace("-", "").replace(":", "") + "_" + secrets.token_hex(3)
 
 
 def _keep_text(store: Store, doc: Document, row: dict[str, Any], chrome: ChromeMarker) -> None:

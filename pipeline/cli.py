@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from rich.table import Column, Table
 
 from .cli_review import review_app, serve
 from .config import ConfigError, load_config
-from .store import Store, StoreLocked, validate_store
+from .store import StoreLocked, validate_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn drops of articles into an audited fact store.")
 app.add_typer(review_app, name="review", rich_help_panel="Reviewing")
@@ -123,6 +122,14 @@ def run(
         f"{summary.facts} facts, {summary.conflicts} conflicts, {summary.errors} errors, "
         f"{summary.skipped} skipped, {summary.seconds:.1f} s"
     )
+    if summary.changes:
+        counts: dict[str, int] = {}
+        for c in summary.changes:
+            counts[c["change"]] = counts.get(c["change"], 0) + 1
+        console.print("changes: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+                      + f" (claims changes --run {summary.run_id})")
+    for name in summary.new_conflicts:
+        console.print(f"[red]new conflict:[/red] {escape(name)}")
     if summary.errors and strict:
         console.print(f"[yellow]{summary.errors} document(s) could not be read or processed[/yellow] "
                       "(error rows in documents.jsonl); the rest of the store is written")
@@ -142,6 +149,48 @@ def validate(out: OutOpt = None, config: ConfigOpt = None) -> None:
     console.print("store is valid")
 
 
+SinceOpt = Annotated[str | None, typer.Option(help="only values that held on or after this date (YYYY-MM-DD)")]
+UntilOpt = Annotated[str | None, typer.Option(help="only values that held on or before this date (YYYY-MM-DD)")]
+
+
+def _reader(out: Path | None, config: Path | None):  # noqa: ANN202 - returns StoreReader
+    from .query import StoreReader
+
+    cfg = _config(config)
+    return StoreReader(out or cfg.output)
+
+
+def _checked_dates(*days: str | None) -> None:
+    from datetime import date
+
+    for d in days:
+        if d is None:
+            continue
+        try:
+            date.fromisoformat(d)
+        except ValueError as err:
+            console.print(f"[red]error:[/red] not a date (YYYY-MM-DD): {escape(d)}")
+            raise typer.Exit(2) from err
+
+
+def _write_rows(reader, name: str, records: list[dict[str, Any]], fmt: str, to: Path | None) -> None:  # noqa: ANN001
+    """Records as JSONL (as stored) or CSV (the flat columns of ``pipeline.query``), to a file or stdout."""
+    from .store import jsonl_text, write_atomic
+
+    if fmt == "jsonl":
+        text = jsonl_text(records)
+    elif fmt == "csv":
+        text = reader.frame(name, records).to_csv(index=False)
+    else:
+        console.print(f"[red]error:[/red] --format must be csv or jsonl, not {escape(fmt)!r}")
+        raise typer.Exit(2)
+    if to is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(to, text)
+        console.print(f"{len(records)} {name} written to {escape(str(to))}")
+
+
 @app.command()
 def facts(
     out: OutOpt = None,
@@ -149,24 +198,16 @@ def facts(
     subject: Annotated[str | None, typer.Option(help="subject id or name (substring)")] = None,
     predicate: Annotated[str | None, typer.Option()] = None,
     status: Annotated[str | None, typer.Option(help="agreed|timeline|conflict|single_source")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or jsonl")] = "table",
 ) -> None:
     """List facts, filtered."""
-    cfg = _config(config)
-    rows = Store(out or cfg.output).read("facts")
-    sel = []
-    for f in rows:
-        s = f["subject"]
-        if subject and subject.lower() not in (s["id"] + " " + s["name"]).lower():
-            continue
-        if predicate and predicate != f["predicate"]:
-            continue
-        if status and status != f["status"]:
-            continue
-        sel.append(f)
-    if fmt == "jsonl":
-        for f in sel:
-            sys.stdout.write(json.dumps(f, ensure_ascii=False) + "\n")
+    _checked_dates(since, until)
+    reader = _reader(out, config)
+    sel = reader.facts(subject=subject, predicate=predicate, status=status, since=since, until=until)
+    if fmt != "table":
+        _write_rows(reader, "facts", sel, fmt, None)
         return
     # ids must print whole (they are what `show` takes), however narrow the terminal
     id_col = Column("fact_id", no_wrap=True, min_width=max((len(f["fact_id"]) for f in sel), default=7))
@@ -175,6 +216,90 @@ def facts(
         table.add_row(f["fact_id"], escape(f["subject"]["name"]), f["predicate"], f["status"],
                       escape(_short(f["value"])), str(len(f["claim_ids"])))
     out_console.print(table)
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="facts, claims, entities, documents, reviews or runs")] = "facts",
+    out: OutOpt = None,
+    config: ConfigOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv (flat columns) or jsonl (records as stored)")] = "csv",
+    to: Annotated[Path | None, typer.Option("--to", help="file to write (default: stdout)")] = None,
+    subject: Annotated[str | None, typer.Option(help="facts and claims: subject id or name (substring)")] = None,
+    predicate: Annotated[str | None, typer.Option(help="facts and claims: predicate")] = None,
+    status: Annotated[str | None, typer.Option(help="facts: status")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Write one file of the store as CSV for spreadsheets and BI tools (or as JSONL), filtered."""
+    from .query import NAMES
+
+    if what not in NAMES:
+        console.print(f"[red]error:[/red] nothing to export called {escape(what)!r} (one of {', '.join(NAMES)})")
+        raise typer.Exit(2)
+    _checked_dates(since, until)
+    reader = _reader(out, config)
+    filters = {k: v for k, v in {"subject": subject, "predicate": predicate, "since": since, "until": until}.items()
+               if v is not None}
+    if what == "facts":
+        records = reader.facts(status=status, **filters)
+    elif what == "claims":
+        records = reader.claims(**filters)
+    elif filters or status:
+        console.print(f"[red]error:[/red] {what} take no filters")
+        raise typer.Exit(2)
+    else:
+        records = reader.records(what)
+    _write_rows(reader, what, records, fmt, to)
+
+
+@app.command()
+def changes(
+    out: OutOpt = None,
+    config: ConfigOpt = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="one run's id (default: the last run)")] = None,
+    since: Annotated[str | None, typer.Option(help="every run started on or after this date (YYYY-MM-DD)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
+) -> None:
+    """What runs changed: facts created, new points of running figures, new conflicts, moved values."""
+    _checked_dates(since)
+    reader = _reader(out, config)
+    runs = reader.runs(run_id=run_id, since=since)
+    if run_id is None and since is None:
+        runs = runs[-1:]
+    if not runs:
+        console.print("[red]no run recorded[/red]" + (f" with id {escape(run_id)}" if run_id else ""))
+        raise typer.Exit(1)
+    if fmt == "jsonl":
+        from .store import jsonl_text
+
+        sys.stdout.write(jsonl_text(runs))
+        return
+    for r in runs:
+        d = r["documents"]
+        out_console.print(f"[bold]{r['run_id']}[/bold] {r['started_at']} · documents: {d['added']} added, "
+                          f"{d['changed']} changed, {d['removed']} removed, {d['unchanged']} unchanged, "
+                          f"{d['errors']} errors · {len(r['facts'])} fact changes")
+        if not r["facts"]:
+            continue
+        id_col = Column("fact_id", no_wrap=True, min_width=max(len(c["fact_id"]) for c in r["facts"]))
+        table = Table("change", id_col, "subject", "predicate", "from", "to")
+        order = {k: n for n, k in enumerate(("status_changed", "value_changed", "created", "observation_added",
+                                            "confirmed", "removed"))}
+        for c in sorted(r["facts"], key=lambda c: (order.get(c["change"], 9), c.get("subject") or "")):
+            table.add_row(c["change"].replace("_", " "), c["fact_id"], escape(c.get("subject") or "-"),
+                          c.get("predicate") or "-", escape(_change_side(c["from"])), escape(_change_side(c["to"])))
+        out_console.print(table)
+
+
+def _change_side(side: Any) -> str:
+    if side is None:
+        return "-"
+    if isinstance(side, str):
+        return side
+    text = _short(side)
+    when = (side.get("as_of") or {}).get("iso") if isinstance(side, dict) else None
+    return f"{text} as of {when}" if when else text
 
 
 def _short(value: dict[str, Any] | None) -> str:
@@ -188,20 +313,18 @@ def _short(value: dict[str, Any] | None) -> str:
 @app.command()
 def show(claim_or_fact: str, out: OutOpt = None, config: ConfigOpt = None) -> None:
     """Print one claim or fact with its sources and sentences, the mention highlighted."""
-    cfg = _config(config)
-    store = Store(out or cfg.output)
-    claims = {c["claim_id"]: c for c in store.read("claims")}
-    if claim_or_fact in claims:
-        _print_claim(claims[claim_or_fact])
+    reader = _reader(out, config)
+    claim = reader.claim(claim_or_fact)
+    if claim is not None:
+        _print_claim(claim)
         return
-    for f in store.read("facts"):
-        if f["fact_id"] == claim_or_fact:
-            out_console.print(f"[bold]{escape(f['subject']['name'])}[/bold] · {f['predicate']} · {f['status']}")
-            out_console.print(escape(f["resolution"]["explanation"]))
-            for cid in f["claim_ids"]:
-                if cid in claims:
-                    _print_claim(claims[cid])
-            return
+    f = reader.fact(claim_or_fact)
+    if f is not None:
+        out_console.print(f"[bold]{escape(f['subject']['name'])}[/bold] · {f['predicate']} · {f['status']}")
+        out_console.print(escape(f["resolution"]["explanation"]))
+        for c in reader.claims(fact_id=f["fact_id"]):
+            _print_claim(c)
+        return
     console.print(f"[red]no claim or fact with id {escape(claim_or_fact)}[/red]")
     raise typer.Exit(1)
 

@@ -927,9 +927,17 @@ class Extractor:
             if any(w in m.text.lower() for w in ("earlier", " ago", "previous", "prior", "year-ago")):
                 continue
             is_day = label in ("day", "day_noyear", "weekday") or m.text.lower() in ("yesterday", "today")
-            if is_day and period is not None and clause_verb(span.root).lemma_.lower() in SPEECH_VERBS and \
-                    clause_verb(fig_tok).i != clause_verb(span.root).i:
-                continue  # "said Tuesday that Q4 sales climbed": the day of the report, not of the figure
+            # "said Monday it sold", "said on Monday it sold": right after the speech verb, the day
+            # is the speech's, however the parse attaches it
+            before = [doc[j] for j in (span.start - 1, span.start - 2) if j >= 0]
+            after_speech = bool(before) and (before[0].lemma_.lower() in SPEECH_VERBS or (
+                prev == "on" and len(before) > 1 and before[1].lemma_.lower() in SPEECH_VERBS))
+            if is_day and (period is not None or figure.aspect == "flow") and (after_speech or (
+                    clause_verb(span.root).lemma_.lower() in SPEECH_VERBS and
+                    clause_verb(fig_tok).i != clause_verb(span.root).i)):
+                # "said Tuesday that Q4 sales climbed", "said on Monday it sold 20 million phones": the
+                # day of the report, not the period of a flow (a level it reports held that day)
+                continue
             # the date the parse attaches nearest to the figure wins: in "rose to 269.6 million in Q1,
             # up from 260.28 million in the last quarter" each figure keeps its own date
             if _via_comparison(fig_tok, span.root):

@@ -112,7 +112,13 @@ def dateline_date(text: str, window: int = 400) -> str | None:
     return None
 
 
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
 def _clean_published(value: Any) -> str | None:
+    """A publication date as YYYY-MM-DD. It must be absolute (name its year): "last week" or
+    "Friday" would be resolved against the machine's clock, and every relative date of the
+    article against that guess."""
     if value in (None, ""):
         return None
     if not isinstance(value, str):
@@ -122,10 +128,22 @@ def _clean_published(value: Any) -> str | None:
     except ValueError:
         import dateparser
 
-        parsed = dateparser.parse(value, languages=["en"])
+        if not _YEAR.search(value):
+            raise ValueError(f"'published' must be an absolute date with its year, got {value!r}") from None
+        parsed = dateparser.parse(value, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
         if parsed is None:
             raise ValueError(f"'published' is not a date: {value!r}") from None
         return parsed.date().isoformat()
+
+
+def _check_meta_types(meta: Mapping[str, Any], where: str) -> None:
+    """Title, publisher, url and author are text (or null): a number or an object there is a broken
+    sidecar, reported, never stored as it is."""
+    bad = [f"'{k}' must be a string or null, got {type(meta[k]).__name__}"
+           for k in (*META_KEYS, "author") if k != "published" and meta.get(k) is not None
+           and not isinstance(meta[k], str)]
+    if bad:
+        raise ValueError(f"{where}: " + "; ".join(bad))
 
 
 def sidecar_path(path: Path) -> Path:
@@ -145,7 +163,11 @@ def read_sidecar(path: Path, raw: bytes | None = None) -> dict[str, Any]:
         raise ValueError(f"sidecar {meta_path.name} is not valid JSON: {err}") from err
     if not isinstance(meta, dict):
         raise ValueError(f"sidecar {meta_path.name} must hold a JSON object")
-    meta["published"] = _clean_published(meta.get("published"))
+    _check_meta_types(meta, f"sidecar {meta_path.name}")
+    try:
+        meta["published"] = _clean_published(meta.get("published"))
+    except ValueError as err:
+        raise ValueError(f"sidecar {meta_path.name}: {err}") from err
     return meta
 
 
@@ -173,11 +195,16 @@ def _error(drop: Path, rel: str, reason: str, status: str = "error", raw: bytes 
 
 
 def html_text(raw_html: str) -> tuple[str, dict[str, Any]]:
-    """Main text and metadata of an HTML page, via trafilatura."""
+    """Main text and metadata of an HTML page, via trafilatura.
+
+    The publication date is taken only from the page's markup (meta tags, time elements, the
+    URL): htmldate's extensive search would otherwise guess one from any year in the body text
+    ("in the second quarter of 2024" made a page published on 2024-01-01), and every relative
+    date of the article would be resolved against that guess."""
     import trafilatura
 
     text = trafilatura.extract(raw_html, include_comments=False, include_tables=False, favor_precision=True)
-    meta = trafilatura.extract_metadata(raw_html)
+    meta = trafilatura.extract_metadata(raw_html, extensive=False)
     info: dict[str, Any] = {}
     if meta is not None:
         info = {"title": meta.title, "publisher": meta.sitename, "url": meta.url, "published": meta.date}
@@ -202,7 +229,7 @@ def _known_document(drop: Path, rel: str, row: Mapping[str, Any], fsha: str) -> 
 def read_file(drop: Path, path: Path, max_bytes: int, known: KnownFiles | None = None) -> Iterator[Document]:
     """The document(s) of one file; with ``known``, a file whose bytes and sidecar are those of a
     known row comes back as that row's document (``cached``, no text) without being decoded."""
-    rel = path.relative_to(drop).as_posix() if path != drop else path.name
+    rel = _relative(drop, path) if path != drop else _relative(drop.parent, path)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES:
         yield _error(drop, rel, f"skipped: unsupported file type '{suffix or path.name}'", status="skipped")
@@ -247,7 +274,11 @@ def read_file(drop: Path, path: Path, max_bytes: int, known: KnownFiles | None =
             if not meta.get(key) and value:
                 meta[key] = value
                 if key == "published":
-                    meta[key] = _clean_published(value)
+                    try:
+                        meta[key] = _clean_published(value)
+                    except ValueError:
+                        meta[key] = None  # a page's own date that is no absolute date: as if it had none
+                        continue
                     source = "html_meta"
         text = body
     if not text.strip():
@@ -267,6 +298,7 @@ def _feed(drop: Path, rel: str, text: str) -> Iterator[Document]:
             row = json.loads(line)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
                 raise ValueError("each line needs a JSON object with a non-empty 'text'")
+            _check_meta_types(row, "feed line")
             row["published"] = _clean_published(row.get("published"))
         except (json.JSONDecodeError, ValueError) as err:
             yield _error(drop, where, f"line {n}: {err}", raw=line.encode())
@@ -283,11 +315,16 @@ def reread(doc: Document, max_bytes: int = 5_000_000) -> Document:
     return _error(drop, doc.path, "file vanished while the drop was read")
 
 
-def files_under(root: Path) -> list[Path]:
+def files_under(root: Path, links: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Every file under ``root``, sorted: what ``sorted(p for p in root.rglob("*") if p.is_file())``
     gives (symlinked folders are not entered, symlinked files are kept), without building and
-    comparing a ``Path`` per file."""
+    comparing a ``Path`` per file.
+
+    A symbolic link that is not followed goes to ``links`` with the reason, so that it is reported
+    rather than missing: a link to a folder, a broken link or a loop, and a link to a file outside
+    the drop (a drop must not copy /etc/passwd into the store)."""
     found: list[tuple[str, ...]] = []
+    real_root = os.path.realpath(root)
     stack: list[tuple[tuple[str, ...], str]] = [((), str(root))]
     while stack:
         parts, folder = stack.pop()
@@ -297,18 +334,29 @@ def files_under(root: Path) -> list[Path]:
         except PermissionError:
             continue
         for entry in entries:
+            link = entry.is_symlink()
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                if not entry.is_symlink():
+                if not link:
                     stack.append(((*parts, entry.name), entry.path))
+                elif links is not None:
+                    links.append((root.joinpath(*parts, entry.name), "a link to a folder, not followed"))
                 continue
             try:
                 is_file = entry.is_file()
             except OSError:
                 is_file = False
+            if link and links is not None:
+                target = os.path.realpath(entry.path)
+                if not is_file:
+                    links.append((root.joinpath(*parts, entry.name), "a broken link or a link loop"))
+                    continue
+                if os.path.commonpath([real_root, target]) != real_root:
+                    links.append((root.joinpath(*parts, entry.name), "a link to a file outside the drop"))
+                    continue
             if is_file:
                 found.append((*parts, entry.name))
     found.sort()
@@ -334,6 +382,17 @@ def check_drops(drops: Iterable[Path]) -> None:
         raise DropError("cannot read the drop: " + "; ".join(bad) + " (nothing was written)")
 
 
+def _relative(root: Path, path: Path) -> str:
+    """A path inside the drop as text that can be stored: a name that is not valid UTF-8 keeps its
+    bytes as \\x escapes (the file is still read, and the name still says which file it is)."""
+    rel = path.relative_to(root).as_posix()
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        rel = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return rel
+
+
 def iter_drop(drop: str | Path, max_bytes: int = 5_000_000, known: KnownFiles | None = None) -> Iterator[Document]:
     """Every file under ``drop`` (sorted, sidecars excepted), as documents, read one at a time.
 
@@ -345,13 +404,16 @@ def iter_drop(drop: str | Path, max_bytes: int = 5_000_000, known: KnownFiles | 
     if not root.is_dir():
         yield _error(root, root.name, f"drop folder not found: {root}")
         return
-    for path in files_under(root):
+    links: list[tuple[Path, str]] = []
+    files = files_under(root, links)
+    for path, reason in sorted(links):
+        yield _error(root, _relative(root, path), f"skipped: {reason}", status="skipped")
+    for path in files:
         name = path.name
         if name.endswith(META_SUFFIX) or name.startswith("."):
             continue
         if name.lower() in ("readme.md", "readme.txt"):
-            rel = path.relative_to(root).as_posix()
-            yield _error(root, rel, "skipped: the drop's README describes the drop, it is not an article",
-                         status="skipped")
+            yield _error(root, _relative(root, path),
+                         "skipped: the drop's README describes the drop, it is not an article", status="skipped")
             continue
         yield from read_file(root, path, max_bytes, known)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .normalise import figure_value, make_date
+from .query import StoreReader
 from .reconcile import fact_id, fact_key
 from .store import SCHEMA_VERSION, Store
 
@@ -392,9 +393,8 @@ def review_items(out: str | Path, include_reviewed: bool = False) -> list[dict[s
     "claims", "decision"}``. Items already decided are left out unless ``include_reviewed``; then they
     follow the pending ones.
     """
-    store = Store(out)
-    reviews = store.reviews() if store.path("reviews").exists() else []
-    return build_items(store.read("claims"), store.read("facts"), reviews, include_reviewed)
+    reader = StoreReader(out)
+    return build_items(reader.claims(), reader.facts(), reader.reviews(), include_reviewed)
 
 
 def build_items(claim_rows: list[dict[str, Any]], facts: list[dict[str, Any]], reviews: list[dict[str, Any]],

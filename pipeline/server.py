@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from .query import StoreReader
 from .reconcile import fact_id, fact_key
 from .review import (
     LOW_CONFIDENCE,
@@ -78,11 +79,12 @@ class StoreView:
         with self._lock:
             stamp = self._files_stamp()
             if stamp != self._stamp:
-                self.claims = {c["claim_id"]: c for c in self.store.read("claims")}
-                self.facts = self.store.read("facts")
+                reader = StoreReader(self.store.out)  # a fresh reader: the files changed
+                self.claims = {c["claim_id"]: c for c in reader.claims()}
+                self.facts = reader.facts()
                 self.facts_by_id = {f["fact_id"]: f for f in self.facts}
-                self.documents = {d["doc_id"]: d for d in self.store.read("documents")}
-                self.reviews = self.store.reviews() if self.store.path("reviews").exists() else []
+                self.documents = {d["doc_id"]: d for d in reader.documents()}
+                self.reviews = reader.reviews()
                 self.fact_of_claim = {}
                 for c in self.claims.values():
                     key = fact_key(c)

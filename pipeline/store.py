@@ -10,6 +10,7 @@ old file or the new one.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -20,6 +21,8 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import jsonlines
 
 FILES = ("documents", "claims", "facts", "entities")
 SCHEMA_VERSION = "1"
@@ -61,20 +64,29 @@ def _umask() -> int:
     return mask
 
 
+def jsonl_text(records: Iterable[dict[str, Any]]) -> str:
+    """Records as JSON Lines text (jsonlines' writer, with the store's compact, unsorted dumps)."""
+    buf = io.StringIO()
+    with jsonlines.Writer(buf, dumps=dumps, flush=False) as writer:
+        writer.write_all(records)
+    return buf.getvalue()
+
+
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
-    write_atomic(path, "".join(dumps(r) + "\n" for r in records))
+    write_atomic(path, jsonl_text(records))
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSON Lines file, one at a time (none if it is missing). A line that is not
+    a JSON object raises ``ValueError`` naming the file and the line."""
     if not path.exists():
         return
     with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path}:{n}: not JSON: {err}") from err
+        reader = jsonlines.Reader(fh, loads=json.loads)
+        try:
+            yield from reader.iter(type=dict, skip_empty=True)
+        except jsonlines.InvalidLineError as err:
+            raise ValueError(f"{path}:{err.lineno}: not a JSON object: {err.line[:80]!r}") from err
 
 
 def now_iso() -> str:
@@ -193,7 +205,14 @@ class Store:
 
     def append_review(self, record: dict[str, Any]) -> None:
         """Append one decision (the only write reviews.jsonl ever gets)."""
-        p = self.path("reviews")
+        self._append("reviews", record)
+
+    def append_run(self, record: dict[str, Any]) -> None:
+        """Append one run's record to the change log (runs.jsonl is never rewritten)."""
+        self._append("runs", record)
+
+    def _append(self, name: str, record: dict[str, Any]) -> None:
+        p = self.path(name)
         p.parent.mkdir(parents=True, exist_ok=True)
         with p.open("a", encoding="utf-8") as fh:
             fh.write(dumps(record) + "\n")
@@ -206,7 +225,7 @@ class Store:
 
 def load_schemas() -> dict[str, dict[str, Any]]:
     schemas = {}
-    for name in (*FILES, "reviews"):
+    for name in (*FILES, "reviews", "runs"):
         text = (resources.files("pipeline") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
         schemas[name] = json.loads(text)
     return schemas
@@ -222,10 +241,11 @@ def validate_store(out: str | Path) -> list[str]:
     claim_ids: set[str] = set()
     entity_ids: set[str] = set()
     texts: dict[str, str | None] = {}
-    for name in (*FILES, "reviews"):
+    for name in (*FILES, "reviews", "runs"):
         path = store.path(name)
         if not path.exists():
-            problems.append(f"{path}: missing")
+            if name != "runs":  # stores written before the change log have none
+                problems.append(f"{path}: missing")
             continue
         validator = Draft202012Validator(schemas[name])
         try:

@@ -101,6 +101,12 @@ def is_location_modifier(span: Span, words: RoleWords | None = None,
             root.head.lemma_.lower() not in words.governing_nouns and (
             root.head.lemma_.lower() in org_nouns or root.head.ent_type_ in ("ORG", "FAC")):
         return True
+    # "the Leeds company", "the Ohio chain", whatever label the model gave the place: a name between
+    # "the" and a noun for an organisation says which one by where it is (or what it makes)
+    if root.dep_ == "compound" and span.label_ in ("GPE", "LOC", "PRODUCT") and \
+            root.head.lemma_.lower() in org_nouns and root.head.pos_ == "NOUN" and \
+            any(c.dep_ == "det" and c.lower_ == "the" and c.i < span.start for c in root.head.children):
+        return True
     i = span.end
     if i < len(doc) and doc[i].text in ("-", "–") and i + 1 < len(doc):
         i += 1

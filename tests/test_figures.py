@@ -156,6 +156,11 @@ SUBJECTS = [
                  "3.1%", None, id="carried-company-not-inflation"),
     pytest.param("Pinecrest Foods cut prices in June. The benchmark index closed at 4,210 points on Friday.",
                  "4,210", None, id="carried-company-not-index"),
+    # "the Leeds company": the place says which company, by where it is
+    pytest.param("Fernhill Energy opened two depots in May. The Leeds company employed 320 people in June.",
+                 "320 people", "Fernhill Energy", id="the-city-company"),
+    pytest.param("Marlow Grocers reported results on Tuesday. The Ohio chain had 112 stores at the end of June.",
+                 "112 stores", "Marlow Grocers", id="the-state-chain"),
 ]
 
 
@@ -218,6 +223,13 @@ AS_OF = [
                  id="last-december-anchored"),
     pytest.param("By last December, Nimbus Robotics had sold 4,000 robots.", "4,000", None, None,
                  id="last-december-unanchored"),
+    # the day a statement was made dates what it says held then, not the period of a flow
+    pytest.param("The Leeds supplier said on Monday that it had 40,000 customers.", "40,000", PUB, "2024-05-06",
+                 id="level-on-the-day-said"),
+    pytest.param("The carmaker said on Monday it sold 20,000 cars.", "20,000", PUB, None,
+                 id="flow-not-on-the-day-said"),
+    pytest.param("Orion Air said Tuesday it carried 1.2 million passengers in March.", "1.2 million", PUB,
+                 "2024-03", id="flow-period-not-the-day-said"),
 ]
 
 

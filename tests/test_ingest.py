@@ -8,6 +8,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,24 @@ def test_html_text_and_title(tmp_path):
     assert "Acme Robotics announced a new line of warehouse widgets on Tuesday" in doc.text
     assert "ship to customers across Europe" in doc.text
     assert "<p>" not in doc.text and "<article>" not in doc.text
+
+
+@pytest.mark.parametrize("head, published", [
+    ("", None),  # a year in the body text is no publication date
+    ("<meta property='article:published_time' content='2024-07-02T08:00:00Z'>", "2024-07-02"),
+])
+def test_html_publication_date_comes_from_markup_only(tmp_path, head, published):
+    page = (
+        f"<html><head><title>Mill results</title>{head}</head><body><article><h1>Mill results</h1>"
+        "<p>Harbour Mills said on Tuesday that revenue rose 8% to $42 million in the second quarter of 2024, "
+        "helped by exports to Norway and Denmark.</p>"
+        "<p>The Glasgow company employed 310 people at the end of June 2024, up from 280 a year earlier.</p>"
+        "</article></body></html>"
+    )
+    (tmp_path / "mill.html").write_text(page, encoding="utf-8")
+    doc = only(tmp_path)
+    assert doc.status == "ok", doc.error
+    assert doc.published == published
 
 
 def test_jsonl_feed_good_and_broken_lines(tmp_path):
@@ -313,3 +332,60 @@ def test_iter_drop_never_raises(raw, feed):
         elif d.status == "ok":
             assert d.text.strip()
             assert "\r" not in d.text and not d.text.startswith("\ufeff")
+
+
+# --- hostile drops: every file is a row with a reason, nothing stops the batch -------------------------
+
+def _rows(drop):
+    return {d.path: d for d in iter_drop(drop)}
+
+
+def test_links_that_are_not_followed_are_reported(tmp_path):
+    import os
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "story.txt").write_text("Acme Corp said it had 1,200 customers in May 2024.\n", encoding="utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not part of the drop\n", encoding="utf-8")
+    os.symlink(outside, drop / "outside.txt")
+    os.symlink("loop.txt", drop / "loop.txt")
+    os.symlink(tmp_path, drop / "folder")
+    os.symlink("story.txt", drop / "alias.txt")
+    rows = _rows(drop)
+    assert rows["story.txt"].status == "ok" and rows["alias.txt"].status == "ok"  # a link inside the drop is read
+    assert rows["outside.txt"].status == "skipped" and "outside the drop" in rows["outside.txt"].error
+    assert "not part of the drop" not in rows["outside.txt"].text
+    assert rows["loop.txt"].status == "skipped" and "loop" in rows["loop.txt"].error
+    assert rows["folder"].status == "skipped" and "folder" in rows["folder"].error
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_named(tmp_path):
+    import os
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    name = os.fsdecode(b"caf\xe9.txt")
+    (drop / name).write_text("Zeta Ltd hired 40 engineers in 2023.\n", encoding="utf-8")
+    (doc,) = iter_drop(drop)
+    assert doc.status == "ok" and doc.path == "caf\\xe9.txt"
+    doc.path.encode("utf-8")  # storable
+
+
+@pytest.mark.parametrize("sidecar, reason", [
+    ({"publisher": {"a": 1}}, "'publisher' must be a string"),
+    ({"title": 123, "url": ["x"]}, "'title' must be a string"),
+    ({"published": "last week"}, "absolute date"),
+    ({"published": "Friday"}, "absolute date"),
+])
+def test_a_sidecar_of_the_wrong_types_is_an_error_row_naming_the_field(tmp_path, sidecar, reason):
+    (tmp_path / "a.txt").write_text("Kappa Inc sold 300 units in 2022.\n", encoding="utf-8")
+    (tmp_path / "a.meta.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    doc = only(tmp_path)
+    assert doc.status == "error" and reason in doc.error and "a.meta.json" in doc.error
+
+
+def test_an_absolute_published_date_in_words_is_read(tmp_path):
+    (tmp_path / "a.txt").write_text("Kappa Inc sold 300 units in 2022.\n", encoding="utf-8")
+    (tmp_path / "a.meta.json").write_text(json.dumps({"published": "9 May 2024"}), encoding="utf-8")
+    assert only(tmp_path).published == "2024-05-09"

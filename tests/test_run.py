@@ -16,9 +16,17 @@ ARTICLE_PATHS = {"acme-growth.txt", "acme-funding.txt", "acme-update.txt"}
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    """Every file in the store (texts included), by relative path."""
+    """Every file in the store (texts included), by relative path; not the change log, which every
+    run appends its line to (``runs_after``)."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+            if p.is_file() and p.name not in (".lock", "runs.jsonl")}
+
+
+def runs_after(out: Path, before: bytes) -> list[dict]:
+    """The lines a run added to runs.jsonl, checking that it only appended."""
+    now = (out / "runs.jsonl").read_bytes()
+    assert now.startswith(before), "runs.jsonl was rewritten"
+    return [json.loads(line) for line in now[len(before):].decode("utf-8").splitlines()]
 
 
 def docs_by_path(out: Path) -> dict[str, dict]:
@@ -151,7 +159,8 @@ def test_claim_ids_are_the_same_in_another_store(base, pipe, tmp_path):
 def test_second_run_changes_nothing(fresh, pipe):
     drop, out = fresh
     before = snapshot(out)
-    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.jsonl")}
+    log = (out / "runs.jsonl").read_bytes()
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.jsonl") if p.name != "runs.jsonl"}
     summary = pipe.run([drop], out=out)
     assert summary.new_documents == 0
     assert summary.kept_documents == 3
@@ -161,7 +170,10 @@ def test_second_run_changes_nothing(fresh, pipe):
     assert set(after) == set(before)
     for name in before:
         assert after[name] == before[name], f"{name} changed on a re-run"
-    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.jsonl")} == mtimes
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.jsonl") if p.name != "runs.jsonl"} == mtimes
+    (line,) = runs_after(out, log)  # the re-run is in the change log, changing nothing
+    assert line["run_id"] == summary.run_id and line["facts"] == []
+    assert line["documents"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 3, "errors": 1}
 
 
 def test_new_article_is_the_only_new_document(fresh, pipe):
