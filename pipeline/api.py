@@ -30,7 +30,7 @@ from .nlp import ChromeMarker, build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
 from .review import describe, settle_facts  # reviewer decisions (pipeline/review.py)
-from .store import SCHEMA_VERSION, Store, dumps, locked, now_iso, write_atomic
+from .store import SCHEMA_VERSION, Store, dumps, jsonl_text, locked, now_iso, sha256_text, write_atomic
 
 if TYPE_CHECKING:
     from .executors import Executor
@@ -165,6 +165,8 @@ class Pipeline:
         summary = RunSummary()
         executor = executor or LocalExecutor(self)
         with locked(out_path):
+            if not full:
+                store.check_intact(OUTPUT_FILES)  # a damaged store is refused, never quietly carried on
             previous_docs = {d["doc_id"]: d for d in store.iter("documents")}
             old_docs = {} if full else previous_docs
             with_mentions = set() if full else store.doc_ids("entity_mentions")
@@ -268,6 +270,7 @@ class Pipeline:
                 for doc_id in removed:
                     store.text_path(doc_id).unlink(missing_ok=True)
                 state["sizes"] = store.sizes(OUTPUT_FILES)
+                state["digests"] = store.state().get("pending_digests") or store.digests(OUTPUT_FILES)
                 state["summary"] = {"claims": summary.claims, "facts": summary.facts,
                                     "conflicts": summary.conflicts, "orphan_reviews": summary.orphan_reviews}
                 store.write_state(state)
@@ -318,11 +321,14 @@ class Pipeline:
         facts = reconcile(claims, self.config.reconcile, fact_reviews, same_story=same_story)
         summary.orphan_reviews += settle_facts(facts, claims, reviews)  # review: accepts settle conflicts
         entities = entity_records(index, claims)
-        write_atomic(store.path("documents"), doc_payload)
-        store.write("claims", claims)
-        store.write("facts", facts)
-        store.write("entities", entities)
-        store.write("entity_mentions", [mentions[k] for k in sorted(mentions)])
+        payloads = {"documents": doc_payload, "claims": jsonl_text(claims), "facts": jsonl_text(facts),
+                    "entities": jsonl_text(entities),
+                    "entity_mentions": jsonl_text(mentions[k] for k in sorted(mentions))}
+        # the bytes about to be written are recorded first: a run killed between two files leaves
+        # each file either as the last run wrote it or as this one did, and neither reads as damage
+        store.write_state(store.state() | {"pending_digests": {n: sha256_text(t) for n, t in payloads.items()}})
+        for name, text in payloads.items():
+            write_atomic(store.path(name), text)
         store.ensure_reviews()
         return claims, facts
 

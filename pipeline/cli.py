@@ -13,7 +13,7 @@ from rich.table import Column, Table
 
 from .cli_review import review_app, serve
 from .config import ConfigError, load_config
-from .store import StoreLocked, validate_store
+from .store import StoreDamaged, StoreLocked, validate_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn drops of articles into an audited fact store.")
 app.add_typer(review_app, name="review", rich_help_panel="Reviewing")
@@ -50,7 +50,8 @@ def run(
 
     Exit codes: 0 done (documents that could not be read are error rows, listed in the summary);
     2 a bad config, option or drop (a drop that does not exist: nothing is written); 3 the store
-    is in use by another run; 4 with --strict, done but some documents are error rows.
+    is in use by another run; 4 with --strict, done but some documents are error rows; 5 the store
+    was changed since the run that wrote it (nothing is written; --full rebuilds it).
     """
     from .api import Pipeline
     from .ingest import DropError
@@ -101,6 +102,9 @@ def run(
     except StoreLocked as err:
         console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(3) from err
+    except StoreDamaged as err:
+        console.print(f"[red]error:[/red] {escape(str(err))}")
+        raise typer.Exit(5) from err
     except DropError as err:
         console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(2) from err

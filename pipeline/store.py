@@ -35,6 +35,10 @@ class StoreLocked(RuntimeError):
     """Another run holds the store."""
 
 
+class StoreDamaged(RuntimeError):
+    """A file of the store is not what the last run wrote (edited, truncated or torn)."""
+
+
 def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
@@ -70,6 +74,10 @@ def jsonl_text(records: Iterable[dict[str, Any]]) -> str:
     with jsonlines.Writer(buf, dumps=dumps, flush=False) as writer:
         writer.write_all(records)
     return buf.getvalue()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
@@ -179,6 +187,28 @@ class Store:
             return {}
         return state if isinstance(state, dict) else {}
 
+    def digests(self, names: Iterable[str]) -> dict[str, str]:
+        """sha256 of each file, as the run that writes them records it in the state file."""
+        return {n: self.file_sha(n) for n in names}
+
+    def damaged(self, names: Iterable[str]) -> list[str]:
+        """The files whose bytes are neither those the last run recorded nor those a run that was
+        stopped half-way was writing (none when no run recorded any)."""
+        state = self.state()
+        recorded, pending = state.get("digests") or {}, state.get("pending_digests") or {}
+        return [n for n in names if n in recorded and self.file_sha(n) not in (recorded[n], pending.get(n))]
+
+    def check_intact(self, names: Iterable[str]) -> None:
+        """Raise ``StoreDamaged`` when a file was changed since the run that wrote it: a claim line
+        deleted by hand would otherwise be gone for good after the next run, unnoticed."""
+        bad = self.damaged(names)
+        if bad:
+            raise StoreDamaged(
+                f"{self.out}: {', '.join(f'{n}.jsonl' for n in bad)} changed since the run that wrote "
+                f"{'them' if len(bad) > 1 else 'it'} (edited, truncated or torn); nothing was written. "
+                "Rebuild the store from the drops with `claims run --full DROP ...` (reviews.jsonl is kept), "
+                "or restore the file")
+
     def write_state(self, state: dict[str, Any]) -> None:
         write_atomic(self.out / STATE_FILE, json.dumps(state, sort_keys=True, indent=1) + "\n")
 
@@ -231,6 +261,24 @@ def load_schemas() -> dict[str, dict[str, Any]]:
     return schemas
 
 
+def _numbered_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) of every line that is a JSON object; each other line (torn, not JSON,
+    not UTF-8) is a problem, and the lines after it are still checked."""
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as err:
+                problems.append(f"{path.name}:{n}: not a JSON object ({err})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"{path.name}:{n}: not a JSON object")
+                continue
+            yield n, row
+
+
 def validate_store(out: str | Path) -> list[str]:
     """Problems found in a store (empty when it follows SPEC.md)."""
     from jsonschema import Draft202012Validator
@@ -248,12 +296,7 @@ def validate_store(out: str | Path) -> list[str]:
                 problems.append(f"{path}: missing")
             continue
         validator = Draft202012Validator(schemas[name])
-        try:
-            rows = store.read(name)
-        except ValueError as err:
-            problems.append(str(err))
-            continue
-        for n, row in enumerate(rows, 1):
+        for n, row in _numbered_rows(path, problems):
             for err in validator.iter_errors(row):
                 where = "/".join(str(p) for p in err.absolute_path) or "(record)"
                 problems.append(f"{path.name}:{n}: {where}: {err.message}")
@@ -270,12 +313,22 @@ def validate_store(out: str | Path) -> list[str]:
                     problems.append(f"claims.jsonl:{n}: no stored text for document {doc_id}")
                 elif text[s:e] != row.get("text"):
                     problems.append(f"claims.jsonl:{n}: text does not match its span in {doc_id}")
-    for n, row in enumerate(store.read("claims") if store.path("claims").exists() else [], 1):
+    for name in store.damaged(("documents", "claims", "facts", "entities", "entity_mentions")):
+        problems.append(f"{name}.jsonl: changed since the run that wrote it (.run-state.json records other bytes)")
+    try:
+        claim_rows = store.read("claims")
+    except ValueError:
+        claim_rows = []  # reported above
+    for n, row in enumerate(claim_rows, 1):
         subj = row.get("subject")
         if subj and subj.get("id") not in entity_ids:
             problems.append(f"claims.jsonl:{n}: subject {subj.get('id')!r} is not in entities.jsonl")
-    if store.path("facts").exists():
-        for n, row in enumerate(store.read("facts"), 1):
+    try:
+        fact_rows = store.read("facts")
+    except ValueError:
+        fact_rows = []  # reported above
+    if fact_rows:
+        for n, row in enumerate(fact_rows, 1):
             missing = [c for c in row.get("claim_ids", []) if c not in claim_ids]
             if missing:
                 problems.append(f"facts.jsonl:{n}: unknown claim ids {missing[:3]}")

@@ -166,3 +166,59 @@ def test_store_text_round_trip(tmp_path):
     assert store.read_text("missing") is None
     store.write("claims", RECORDS)
     assert store.read("claims") == RECORDS
+
+
+# --- a damaged store is refused, and validate says where -----------------------------------------
+
+
+@pytest.fixture
+def built(tmp_path, pipe, make_drop):
+    drop = make_drop(tmp_path / "drop")
+    out = tmp_path / "out"
+    pipe.run([drop], out=out)
+    return drop, out
+
+
+def test_a_deleted_claim_line_is_refused_not_forgotten(built, pipe):
+    from pipeline.store import StoreDamaged, validate_store
+
+    drop, out = built
+    claims = out / "claims.jsonl"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    claims.write_text("".join(lines[1:]), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.glob("*.jsonl")}
+    with pytest.raises(StoreDamaged, match="claims.jsonl changed since the run that wrote it"):
+        pipe.run([drop], out=out)
+    assert {p.name: p.read_bytes() for p in out.glob("*.jsonl")} == before  # nothing written
+    assert any("claims.jsonl: changed since the run" in p for p in validate_store(out))
+    pipe.run([drop], out=out, full=True)  # rebuilt from the drop
+    assert claims.read_text(encoding="utf-8").splitlines(keepends=True) == lines
+    assert validate_store(out) == []
+
+
+def test_validate_lists_a_torn_line_and_checks_the_rest(built):
+    from pipeline.store import validate_store
+
+    _, out = built
+    facts = out / "facts.jsonl"
+    good = facts.read_text(encoding="utf-8")
+    facts.write_text('{"fact_id": 5}\n' + good + '{"fact_id": "f_torn", "subj', encoding="utf-8")
+    problems = validate_store(out)
+    n = len(good.splitlines()) + 2
+    assert any(p.startswith(f"facts.jsonl:{n}: not a JSON object") for p in problems)
+    assert any(p.startswith("facts.jsonl:1: fact_id") for p in problems)  # the lines around it are still checked
+
+
+def test_a_run_killed_between_two_files_is_no_damage(built):
+    """The bytes a run is about to write are recorded first: a file already replaced by a run that
+    was then stopped reads as that run's, not as damage."""
+    from pipeline.store import sha256_text
+
+    _, out = built
+    store = Store(out)
+    new_claims = (out / "claims.jsonl").read_text(encoding="utf-8") + "\n"
+    store.write_state(store.state() | {"pending_digests": {"claims": sha256_text(new_claims)}})
+    write_atomic(out / "claims.jsonl", new_claims)  # ... and the run dies here
+    assert store.damaged(["claims", "facts"]) == []
+    write_atomic(out / "claims.jsonl", new_claims + "\n")
+    assert store.damaged(["claims", "facts"]) == ["claims"]
