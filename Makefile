@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
+	$(BIN)/python benchmarks/long_text.py
 
 clean:
 	rm -rf $(VENV) outputs/*.jsonl outputs/texts

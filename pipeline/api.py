@@ -55,7 +55,7 @@ class RunSummary:
     conflicts: int = 0
     seconds: float = 0.0
     error_messages: list[str] = field(default_factory=list)
-    orphan_reviews: list[str] = field(default_factory=list)
+    orphan_reviews: list[str] = field(default_factory=list)  # decisions not applied: line unreadable, target gone
     run_id: str = ""
     changes: list[dict[str, Any]] = field(default_factory=list)  # this run's entry in runs.jsonl, per fact
     new_conflicts: list[str] = field(default_factory=list)  # "subject · predicate" of facts now in conflict
@@ -213,6 +213,14 @@ class Pipeline:
                             continue
                         if d.cached:  # cannot happen (known rows are kept ones), but never parse an empty text
                             d = reread(d, self.config.max_file_bytes)
+                        if len(d.text) > self.config.max_chars:  # the parser's memory grows with the text
+                            d.status = "error"
+                            d.error = (f"text is {len(d.text):,} characters, over the limit of "
+                                       f"{self.config.max_chars:,} (max_chars)")
+                            documents[d.doc_id] = doc_record(d, now_iso())
+                            summary.errors += 1
+                            summary.error_messages.append(f"{d.path}: {d.error}")
+                            continue
                         documents[d.doc_id] = doc_record(d, now_iso())
                         queued += 1
                         yield d
@@ -314,9 +322,9 @@ class Pipeline:
         index = self.new_index()
         canonicalise([(k, mentions[k]["entities"]) for k in sorted(mentions)], claims, index,
                      acronyms={k: mentions[k].get("acronyms", {}) for k in mentions})
-        reviews = store.reviews() if store.path("reviews").exists() else []
+        reviews = store.reviews()
         fact_reviews, orphans = apply_reviews(claims, reviews)
-        summary.orphan_reviews = orphans
+        summary.orphan_reviews = store.review_problems + orphans
         same_story = {k: r["near_duplicate_of"] for k, r in documents.items() if r.get("near_duplicate_of")}
         facts = reconcile(claims, self.config.reconcile, fact_reviews, same_story=same_story)
         summary.orphan_reviews += settle_facts(facts, claims, reviews)  # review: accepts settle conflicts

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from .config import Config, ConfigError, load_config
+from .query import StoreReader
 from .review import ReviewError, record_decision, review_items, reviewer_name, short_value
 
 review_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -48,6 +49,13 @@ def _decide(target: str, decision: str, out: Path | None, config: Path | None, r
     out_console.print(f"{rec['review_id']}: {rec['decision']} {rec['target_type']} {rec['target_id']}{shown} "
                       f"by {escape(rec['reviewer'])} at {rec['at']}")
     console.print(f"recorded in {store / 'reviews.jsonl'}; it applies on the next `claims run`")
+    _warn_unusable(StoreReader(store))
+
+
+def _warn_unusable(reader: StoreReader) -> None:
+    """Name the lines of the reviewers' log that no run will apply (torn, hand-edited)."""
+    for problem in reader.review_problems:
+        console.print(f"[yellow]review:[/yellow] {escape(problem)}")
 
 
 @review_app.command()
@@ -87,7 +95,9 @@ def list_(
     if not (store / "claims.jsonl").exists():
         console.print(f"[red]error:[/red] no store at {escape(str(store))} (run `claims run` first)")
         raise typer.Exit(1)
-    items = review_items(store, include_reviewed=not pending)
+    reader = StoreReader(store)
+    items = review_items(reader, include_reviewed=not pending)
+    _warn_unusable(reader)
     if fmt == "jsonl":
         for i in items:
             row = {k: i[k] for k in ("kind", "target_type", "target_id", "pending", "decision")}

@@ -43,6 +43,12 @@ class Config(_Strict):
     input: str = "corpus"
     output: str = "outputs"
     max_file_bytes: int = Field(5_000_000, ge=1)
+    # longest text (characters, after reading) the model is given; a longer one is an error row.
+    # The parser's memory grows with the text, and spaCy refuses past its own max_length
+    max_chars: int = Field(1_000_000, ge=1, le=10_000_000)
+    # no sentence runs past this many tokens: a text without sentence breaks is cut, so that the
+    # cost of every stage stays linear in the text's length (see nlp.capped_sentence_starts)
+    max_sentence_tokens: int = Field(150, ge=20)
     data: DataFiles = Field(default_factory=DataFiles)
     user_gazetteer: str | None = None
     reconcile: ReconcileConfig = Field(default_factory=ReconcileConfig)
@@ -67,7 +73,7 @@ class Config(_Strict):
         """A short hash of what changes extraction results (used in claim ids)."""
         import hashlib
 
-        payload = self.model_dump_json(include={"model", "data", "user_gazetteer"})
+        payload = self.model_dump_json(include={"model", "data", "user_gazetteer", "max_sentence_tokens"})
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
 

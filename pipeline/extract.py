@@ -9,6 +9,7 @@ Values are not computed here; that is the normaliser's job.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -22,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from .currency_context import document_currencies
 from .entities import EntityRules, defined_acronyms
 from .measures import load_catalogue
-from .nlp import DATES_KEY, FIGURES_KEY, original_text
+from .nlp import DATES_KEY, FIGURES_KEY, REMOVED_AT, original_text, to_original
 from .qualifiers import Stage, basis_of, load_words, stage_of
 from .subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity, load_role_words
 
@@ -352,6 +353,13 @@ class Extractor:
                 mentions.append(m)
         mentions.sort(key=lambda m: (m.start, m.kind))
         self._attach_context(doc, mentions, ent_at, sents)
+        removed_at = doc.user_data.get(REMOVED_AT)
+        if removed_at:  # the parse saw the text without invisible characters: offsets go back to the text
+            for m in mentions:
+                m.start, m.end = to_original(removed_at, m.start, m.end)
+                m.sentence_start, m.sentence_end = to_original(removed_at, m.sentence_start, m.sentence_end)
+            for _, e in ents:
+                e.start = to_original(removed_at, e.start, e.start + 1)[0]
         return Extraction(mentions, [m for _, m in ents], defined_acronyms(doc.text))
 
     def _date(self, span: Span) -> Mention:
@@ -759,7 +767,8 @@ class Extractor:
         year_period: int | None = None  # the last year named (carries within its paragraph)
         year_paragraph = -1
         text = original_text(doc)
-        for m in mentions:
+        breaks = [b.start() for b in re.finditer("\n\n", text)]
+        for n, m in enumerate(mentions):
             sent = sents[m.sentence_index] if m.sentence_index < len(sents) else doc[:]
             token = _token_at(doc, m.start, m.end)
             if token is None:
@@ -774,7 +783,7 @@ class Extractor:
                 m.subject = None  # "the warehouse index rose": not the company the story is about
             if m.kind == "figure":
                 here = by_sentence.get(m.sentence_index, [])
-                paragraph = text.count("\n\n", 0, m.start)
+                paragraph = bisect.bisect_left(breaks, m.start)  # text.count("\n\n", 0, m.start), in log time
                 carried = max((i for i in (period, year_period if year_paragraph == paragraph else None)
                                if i is not None), default=None)
                 m.as_of_index = self._as_of(doc, token, m, [mentions[i] for i in here], here, period)
@@ -784,9 +793,9 @@ class Extractor:
                 m.predicate = self._date_event(token)
                 kind = self._period_kind(doc, m)
                 if kind == "quarter":
-                    period = mentions.index(m)
+                    period = n
                 elif kind == "year":
-                    year_period, year_paragraph = mentions.index(m), text.count("\n\n", 0, m.start)
+                    year_period, year_paragraph = n, bisect.bisect_left(breaks, m.start)
         self._elliptic_figures(doc, mentions, by_sentence)
         self._dates_of_figures(mentions)
         for idxs in by_sentence.values():

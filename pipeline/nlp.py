@@ -15,8 +15,12 @@ The stage knows nothing about claims; it only marks spans.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import re
+import sys
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -144,17 +148,63 @@ def unwrap(text: str) -> str:
     return "".join(chars)
 
 
+# where characters were taken out of the text before parsing (``strip_invisible``)
+REMOVED_AT = "claims_removed_at"
+
+
+@functools.cache
+def _invisible() -> re.Pattern[str]:
+    """Format and control characters (Unicode categories Cf and Cc) that are not whitespace:
+    zero-width spaces and joiners, bidi controls, soft hyphens, a stray BOM, NUL. They carry no
+    words, and inside one ("Co\u200brp", "7\u200b million") they break it for the tokenizer,
+    the gazetteer and the number rules. Read from the Unicode database, not listed by hand."""
+    points = [c for c in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(c)) in ("Cc", "Cf") and not chr(c).isspace()]
+    ranges: list[tuple[int, int]] = []
+    for c in points:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{body}]")
+
+
+def strip_invisible(text: str) -> tuple[str, list[int]]:
+    """The text without invisible characters, and for each one taken out the position in the
+    new text it was taken from (so ``to_original`` can map offsets back)."""
+    rx = _invisible()
+    removed = [m.start() - n for n, m in enumerate(rx.finditer(text))]
+    return (rx.sub("", text), removed) if removed else (text, [])
+
+
+def to_original(removed_at: list[int], start: int, end: int) -> tuple[int, int]:
+    """Offsets in the parsed text mapped to the text as written: a span keeps the invisible
+    characters inside it and leaves out those at its edges."""
+    if not removed_at:
+        return start, end
+    first = start + bisect.bisect_right(removed_at, start)
+    if end <= start:
+        return first, first
+    return first, end + bisect.bisect_right(removed_at, end - 1)
+
+
 class UnwrappingTokenizer:
-    """The model's tokenizer, run on the unwrapped text; the original is kept in ``user_data``."""
+    """The model's tokenizer, run on the text without invisible characters and with wrapped lines
+    joined; the text it was unwrapped from is kept in ``user_data`` (``original_text``), and where
+    characters were taken out (``REMOVED_AT``), so that offsets can go back to the text as written."""
 
     def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        joined = unwrap(text)
+        clean, removed = strip_invisible(text)
+        joined = unwrap(clean)
         doc = self.tokenizer(joined)
-        if joined != text:
-            doc.user_data[ORIGINAL_TEXT] = text
+        if joined != clean:
+            doc.user_data[ORIGINAL_TEXT] = clean
+        if removed:
+            doc.user_data[REMOVED_AT] = removed
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
@@ -165,6 +215,7 @@ class UnwrappingTokenizer:
 def build_nlp(config: Config) -> Language:
     """Load the model once and add the rule components."""
     nlp = load_model(config)
+    nlp.max_length = config.max_chars  # longer texts never reach the model (an error row each)
     _tune_tokenizer(nlp)
     nlp.tokenizer = UnwrappingTokenizer(nlp.tokenizer)
     patterns: list[dict[str, Any]] = []
@@ -181,7 +232,7 @@ def build_nlp(config: Config) -> Language:
     patterns.extend(product_patterns(brands))  # "Galaxy S24", "Boeing 787", "A350-1000"
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
-    nlp.add_pipe("claims_paragraphs", before="parser")
+    nlp.add_pipe("claims_paragraphs", before="parser", config={"max_sentence_tokens": config.max_sentence_tokens})
     nlp.add_pipe("claims_chrome", config={"rules_path": str(config.data_path(config.data.chrome))})
     nlp.add_pipe("claims_dates", config={"patterns_path": str(config.data_path(config.data.date_patterns))})
     nlp.add_pipe(
@@ -193,20 +244,66 @@ def build_nlp(config: Config) -> Language:
 # --------------------------------------------------------------------------- sentences
 
 
-@Language.factory("claims_paragraphs")
-def make_paragraphs(nlp: Language, name: str) -> ParagraphBreaks:
-    return ParagraphBreaks()
+@Language.factory("claims_paragraphs", default_config={"max_sentence_tokens": 150})
+def make_paragraphs(nlp: Language, name: str, max_sentence_tokens: int) -> ParagraphBreaks:
+    return ParagraphBreaks(max_sentence_tokens)
+
+
+# after these a forced sentence break reads most naturally, best first
+_SOFT_BREAKS = ((";",), (":", "—", "–"), (",",))
+
+
+def capped_sentence_starts(words: list[str], starts: list[bool], max_tokens: int) -> list[int]:
+    """Where to start a sentence so that none runs past ``max_tokens`` tokens.
+
+    ``words`` are the token texts and ``starts`` the sentence starts already known. A stretch
+    counts as one sentence until a known start or a full stop followed by a capital; one that
+    grows past the cap is cut after the best punctuation in the second half of the window (a
+    semicolon, then a colon or dash, then a comma), or at the cap itself. Real prose never
+    reaches the cap (news sentences run to 40-80 tokens); a text with no sentence breaks (a
+    table dumped as text, a feed with its full stops stripped) then costs every later stage
+    a bounded amount per sentence instead of growing with the square of its length.
+    """
+    cuts: list[int] = []
+    begin = 0
+    for i in range(1, len(words)):
+        if starts[i] or (words[i - 1] in (".", "!", "?") and words[i][:1].isupper()):
+            begin = i
+            continue
+        if i - begin < max_tokens:
+            continue
+        cut = i
+        for marks in _SOFT_BREAKS:
+            after = next((j + 1 for j in range(i - 1, begin + max_tokens // 2, -1) if words[j] in marks), None)
+            if after is not None:
+                cut = after
+                break
+        cuts.append(cut)
+        begin = cut
+    return cuts
 
 
 class ParagraphBreaks:
     """Start a sentence after a blank line, and after a short line with no final
     punctuation (a headline, byline or dateline). The parser keeps these
     boundaries, so a headline never runs into the article's first sentence;
-    long wrapped lines are left to the parser."""
+    long wrapped lines are left to the parser. No sentence may run past
+    ``max_sentence_tokens`` (``capped_sentence_starts``)."""
 
     short_line = 80
 
+    def __init__(self, max_sentence_tokens: int = 150) -> None:
+        self.max_sentence_tokens = max_sentence_tokens
+
     def __call__(self, doc: Doc) -> Doc:
+        self._paragraph_starts(doc)
+        words = [t.text for t in doc]
+        starts = [t.is_sent_start is True for t in doc]
+        for i in capped_sentence_starts(words, starts, self.max_sentence_tokens):
+            doc[i].is_sent_start = True
+        return doc
+
+    def _paragraph_starts(self, doc: Doc) -> None:
         text = original_text(doc)
         # hard-wrapped text (many lines continue in lower case) only breaks at
         # blank lines and at very short lines (bylines, datelines)
@@ -225,7 +322,6 @@ class ParagraphBreaks:
             line = text[line_start : prev.idx + len(prev.text)].strip()
             if line and len(line) < short_line and line[-1] not in ".,;:!?)\"'’”-–" and tok.text[:1].isupper():
                 tok.is_sent_start = True
-        return doc
 
 
 # --------------------------------------------------------------------------- chrome

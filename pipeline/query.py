@@ -156,12 +156,18 @@ class StoreReader:
         self.store = Store(out)
         self._cache: dict[str, list[Record]] = {}
 
+    @property
+    def review_problems(self) -> list[str]:
+        """Why each reviews.jsonl line that cannot be applied was left out (reviews are read first)."""
+        self.records("reviews")
+        return self.store.review_problems
+
     def records(self, name: str) -> list[Record]:
         """Every record of one file (``facts``, ``claims``, ``entities``, ``documents``, ``reviews``, ``runs``)."""
         if name not in NAMES:
             raise ValueError(f"no such store file: {name!r} (one of {', '.join(NAMES)})")
-        if name not in self._cache:
-            self._cache[name] = self.store.read(name)
+        if name not in self._cache:  # a reviews line that cannot be applied is left out (``review_problems``)
+            self._cache[name] = self.store.reviews() if name == "reviews" else self.store.read(name)
         return self._cache[name]
 
     def facts(self, *, subject: str | None = None, predicate: str | None = None, status: str | None = None,

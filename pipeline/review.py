@@ -25,6 +25,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import math
 import os
 import re
 import threading
@@ -36,7 +37,7 @@ from typing import Any, Literal
 from .normalise import figure_value, make_date
 from .query import StoreReader
 from .reconcile import fact_id, fact_key
-from .store import SCHEMA_VERSION, Store
+from .store import SCHEMA_VERSION, Store, load_schemas
 
 Decision = Literal["accept", "reject", "correct"]
 DECISIONS: tuple[str, ...] = ("accept", "reject", "correct")
@@ -115,17 +116,36 @@ def parse_value(kind: str, text: str, like: Mapping[str, Any] | None = None) -> 
             value = json.loads(text)
         except json.JSONDecodeError as err:
             raise ReviewError(f"--value is not valid JSON: {err}") from err
-        need = ("amount", "unit", "approx", "min", "max") if kind == "figure" else \
-            ("iso", "granularity", "start", "end")
-        missing = [k for k in need if k not in value]
-        if not isinstance(value, dict) or missing:
-            raise ReviewError(f"a {kind} value needs the fields {', '.join(need)} (missing: {', '.join(missing)})")
+        if not isinstance(value, dict):
+            raise ReviewError(f"--value is JSON but not an object: {text[:40]!r}")
+        check_value(kind, value)
         return value
     if kind == "date":
         return parse_date_value(text)
     if kind == "figure":
         return parse_figure_value(text, like)
     raise ReviewError(f"cannot correct a value of kind {kind!r}")
+
+
+def check_value(kind: str, value: Mapping[str, Any]) -> None:
+    """Raise ``ReviewError`` unless ``value`` is a SPEC.md value of ``kind`` that every later run
+    can use: the shipped schema's ``figure_value`` or ``date_value``, with finite numbers. A
+    correction is checked before it is recorded, since a run applies every decision in the log."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    if kind not in ("figure", "date"):
+        raise ReviewError(f"cannot correct a value of kind {kind!r}")
+    schema = load_schemas()["reviews"]
+    sub = {"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}_value"}
+    error = best_match(Draft202012Validator(sub).iter_errors(dict(value)))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise ReviewError(f"not a {kind} value: {where + ': ' if where else ''}{error.message}")
+    for key in ("amount", "min", "max"):
+        x = value.get(key)
+        if isinstance(x, float) and not math.isfinite(x):
+            raise ReviewError(f"not a {kind} value: {key} is {x}")
 
 
 def parse_date_value(text: str) -> dict[str, Any]:
@@ -242,6 +262,7 @@ def record_decision(out: str | Path, target_id: str, decision: str, value: str |
             raise ReviewError("`correct` needs the right value (--value)")
         like = target.get("value") or _first_value(target)
         parsed = dict(value) if isinstance(value, Mapping) else parse_value(kind, value, like)
+        check_value(kind, parsed)
     elif value not in (None, ""):
         raise ReviewError(f"`{decision}` takes no value; use `correct` to change one")
     if target_type == "fact" and decision == "accept" and target.get("value") is None:
@@ -386,14 +407,14 @@ def reviewed_targets(reviews: list[dict[str, Any]]) -> set[str]:
     return {r.get("target_id", "") for r in reviews}
 
 
-def review_items(out: str | Path, include_reviewed: bool = False) -> list[dict[str, Any]]:
+def review_items(out: str | Path | StoreReader, include_reviewed: bool = False) -> list[dict[str, Any]]:
     """What needs a reviewer: conflict facts first, then claims with confidence below 0.75 (lowest first).
 
     Each item: ``{"kind": "conflict" | "low_confidence", "target_type", "target_id", "pending", "fact",
     "claims", "decision"}``. Items already decided are left out unless ``include_reviewed``; then they
     follow the pending ones.
     """
-    reader = StoreReader(out)
+    reader = out if isinstance(out, StoreReader) else StoreReader(out)
     return build_items(reader.claims(), reader.facts(), reader.reviews(), include_reviewed)
 
 

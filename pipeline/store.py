@@ -140,6 +140,7 @@ class Store:
 
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
+        self.review_problems: list[str] = []
 
     def path(self, name: str) -> Path:
         return self.out / f"{name}.jsonl"
@@ -231,7 +232,10 @@ class Store:
             write_atomic(p, "")
 
     def reviews(self) -> list[dict[str, Any]]:
-        return self.read("reviews")
+        """The decisions that can be applied; why any other line was left out is in
+        ``review_problems`` (after this call)."""
+        records, self.review_problems = read_reviews(self.path("reviews"))
+        return records
 
     def append_review(self, record: dict[str, Any]) -> None:
         """Append one decision (the only write reviews.jsonl ever gets)."""
@@ -277,6 +281,31 @@ def _numbered_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[
                 problems.append(f"{path.name}:{n}: not a JSON object")
                 continue
             yield n, row
+
+
+def read_reviews(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The decisions of a reviewers' log that can be applied, and for each other line why it was
+    left out ("reviews.jsonl:7: not a JSON object ...", "reviews.jsonl:9: value: ...").
+
+    reviews.jsonl is the one file people and scripts append to by hand, and a run never rewrites
+    it: a torn or hand-edited line must cost that decision, with its line named, never the run
+    or the reviews before and after it."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    if not path.exists():
+        return [], []
+    problems: list[str] = []
+    validator = Draft202012Validator(load_schemas()["reviews"])
+    records = []
+    for n, row in _numbered_rows(path, problems):
+        error = best_match(validator.iter_errors(row))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(record)"
+            problems.append(f"{path.name}:{n}: {where}: {error.message}")
+        else:
+            records.append(row)
+    return records, [f"{p} (decision skipped)" for p in problems]
 
 
 def validate_store(out: str | Path) -> list[str]:

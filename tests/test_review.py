@@ -220,6 +220,45 @@ def test_bad_decisions_are_refused_and_not_logged(store):
     assert s.reviews() == []
 
 
+@pytest.mark.parametrize("value", [
+    '{"amount": "<b>900</b>", "unit": "subscribers", "approx": null, "min": null, "max": null}',
+    '{"amount": NaN, "unit": "subscribers", "approx": null, "min": null, "max": null}',
+    '{"amount": 900, "unit": "subscribers", "approx": "roughly", "min": null, "max": null}',
+    '{"iso": "2024-03", "granularity": "month", "start": "2024-03-01", "end": "2024-03-31"}',  # a date, not a figure
+    '[900]',
+])
+def test_a_correction_that_no_run_could_use_is_refused(store, value):
+    _, out = store
+    s = Store(out)
+    claim = claim_by_text(s.read("claims"), "900 subscribers")
+    result = cli("review", "correct", claim["claim_id"], "--value", value, "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "not a figure" in flat(result.output)
+    assert s.path("reviews").read_bytes() == b""
+
+
+def test_unreadable_lines_in_the_log_cost_their_decision_only(store, pipe):
+    drop, out = store
+    s = Store(out)
+    first = claim_by_text(s.read("claims"), "900 subscribers")
+    assert cli("review", "reject", first["claim_id"], "--out", str(out)).exit_code == 0
+    with s.path("reviews").open("a", encoding="utf-8") as fh:  # a hand edit gone wrong, then a torn line
+        fh.write('{"decision": "reject", "target_id": "c_x"}\n')
+        fh.write('{"schema_version": "1", "review_id": "r_torn", "target_ty\n')
+    second = claim_by_text(s.read("claims"), "1,400 subscribers")
+    result = cli("review", "reject", second["claim_id"], "--out", str(out))
+    assert result.exit_code == 0
+    assert "reviews.jsonl:2" in flat(result.output) and "reviews.jsonl:3" in flat(result.output)
+    summary = pipe.run([drop], out=out)
+    problems = " ".join(summary.orphan_reviews)
+    assert "reviews.jsonl:2" in problems and "reviews.jsonl:3" in problems
+    flags = {c["claim_id"]: c["flags"] for c in s.read("claims")}
+    assert "rejected" in flags[first["claim_id"]] and "rejected" in flags[second["claim_id"]]
+    listed = cli("review", "list", "--out", str(out))
+    assert listed.exit_code == 0 and "reviews.jsonl:3" in flat(listed.output)
+    assert any("reviews.jsonl:2" in p for p in validate_store(out))  # validate still names the bad line
+
+
 def test_reviewer_falls_back_to_user(store):
     _, out = store
     claim = Store(out).read("claims")[0]
