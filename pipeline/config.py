@@ -89,16 +89,68 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as err:
         raise ConfigError(f"{path}: config file not found") from err
+    except IsADirectoryError as err:
+        raise ConfigError(f"{path}: is a folder, not a config file") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not a text file (byte {err.start} is not UTF-8)") from err
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot be read ({err.strerror})") from err
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML: {err}") from err
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys to values")
     raw.setdefault("base_dir", str(path.resolve().parent))
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as err:
         problems = []
         for e in err.errors():
             key = ".".join(str(p) for p in e["loc"])
             problems.append(f"{key}: {e['msg']} (got {e.get('input')!r})")
         raise ConfigError(f"{path}: " + "; ".join(problems)) from err
+    problems = unusable_files(config)
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
+    return config
+
+
+def unusable_files(config: Config) -> list[str]:
+    """The files a config names that cannot be read, each with its key and the reason (not there,
+    not UTF-8 text, not valid JSON, JSON Lines or YAML): a wrong data file is caught when the
+    config is read, not half-way through loading the rules."""
+    named = {f"data.{key}": config.data_path(name) for key, name in config.data.model_dump().items()}
+    if config.user_gazetteer:
+        named["user_gazetteer"] = config.user_path(config.user_gazetteer)
+    problems = []
+    for key, p in named.items():
+        why = _unreadable(p)
+        if why:
+            problems.append(f"{key}: {p}: {why}")
+    return problems
+
+
+def _unreadable(path: Path) -> str | None:
+    import json
+
+    if not path.is_file():
+        return "file not found"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            json.loads(text)
+        elif path.suffix == ".jsonl":
+            for n, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    try:
+                        json.loads(line)
+                    except ValueError as err:
+                        return f"line {n} is not JSON ({err})"
+        elif path.suffix in (".yaml", ".yml"):
+            yaml.safe_load(text)
+    except UnicodeDecodeError as err:
+        return f"not a text file (byte {err.start} is not UTF-8)"
+    except OSError as err:
+        return f"cannot be read ({err.strerror})"
+    except (ValueError, yaml.YAMLError) as err:
+        return f"not valid {path.suffix.lstrip('.').upper()}: {err}"
+    return None

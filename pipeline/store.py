@@ -103,36 +103,40 @@ def now_iso() -> str:
 
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
-    """Hold ``out/.lock`` for the run; a second run gets a clear error."""
+    """Hold ``out/.lock`` for the run; a second run gets a clear error naming the holder's pid.
+
+    The lock is the kernel's (``fcntl.flock`` on the open file), so it dies with its holder: a run
+    killed with SIGKILL leaves the file but not the lock, and there is no window between reading
+    a stale pid and taking over. The pid written into the file is only for the message. After
+    the lock is taken, the path must still name the file locked (another run may have removed
+    it on release in between); otherwise the lock is taken again on the new file."""
+    import fcntl
+
     out.mkdir(parents=True, exist_ok=True)
     lock = out / ".lock"
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
+    while True:
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            pid = int(lock.read_text().strip() or 0)
-        except (OSError, ValueError):
-            pid = 0
-        if pid and _alive(pid):
-            raise StoreLocked(f"{out} is in use by another claims run (pid {pid}); wait for it to finish") from None
-        lock.unlink(missing_ok=True)  # stale lock from a killed run
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    try:
-        os.write(fd, str(os.getpid()).encode())
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            who = f" (pid {holder})" if holder.isdigit() else ""
+            raise StoreLocked(f"{out} is in use by another claims run{who}; wait for it to finish") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
         os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
-        lock.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        lock.unlink(missing_ok=True)  # while still held: a run waiting on this file retries on a new one
+        os.close(fd)
 
 
 class Store:

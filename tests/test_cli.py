@@ -1,13 +1,12 @@
 """The ``claims`` command, driven through typer's CliRunner on the test drop."""
 
 import json
-import os
 
 import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.store import Store
+from pipeline.store import Store, locked
 
 runner = CliRunner()
 
@@ -134,9 +133,8 @@ def test_run_refuses_a_locked_store(tmp_path, ran):
     drop, _, _ = ran
     out = tmp_path / "busy"
     out.mkdir()
-    # a lock held by a live process: this test's own
-    (out / ".lock").write_text(str(os.getpid()))
-    result = runner.invoke(app, ["run", str(drop), "--out", str(out)])
+    with locked(out):  # held by this test's process, as another run would hold it
+        result = runner.invoke(app, ["run", str(drop), "--out", str(out)])
     assert result.exit_code == 3
     assert "in use" in flat(result.output)
     assert not (out / "claims.jsonl").exists()

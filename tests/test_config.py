@@ -102,3 +102,29 @@ def test_fingerprint_follows_extraction_settings_only(tmp_path):
     other_model = load_config(write(tmp_path, "model: en_core_web_sm\n"))
     assert base.fingerprint() == other_batch.fingerprint()
     assert base.fingerprint() != other_model.fingerprint()
+
+
+def test_a_binary_file_is_a_config_error(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\xf0\x9f\x00\xff" * 8)
+    with pytest.raises(ConfigError, match="not a text file"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("absent.yaml", None, "file not found"),
+    ("broken.json", b'{"patterns": [1, 2\n', "not valid JSON"),
+    ("broken.yaml", b"rules: [a, b\n", "not valid YAML"),
+    ("broken.jsonl", b'{"name": "Acme"}\n{"name": \n', "line 2 is not JSON"),
+    ("binary.json", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "not a text file"),
+])
+def test_a_data_file_that_cannot_be_read_is_named_with_its_key(tmp_path, name, content, reason):
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    key = "user_gazetteer" if name.endswith(".jsonl") else "data.chrome"
+    text = f"user_gazetteer: {name}\n" if key == "user_gazetteer" else f"data:\n  chrome: {name}\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert key in str(err.value) and name in str(err.value) and reason in str(err.value)

@@ -5,6 +5,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -131,6 +132,23 @@ def test_stale_lock_is_taken_over(tmp_path):
         assert lock.read_text() == str(os.getpid())
     assert ran
     assert not lock.exists()
+
+
+def test_the_lock_dies_with_a_killed_holder(tmp_path):
+    """A run killed with SIGKILL cannot release anything; the kernel does, and the pid it left
+    in the file is not mistaken for a live holder."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from pipeline.store import locked\n"
+         "with locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(StoreLocked, match=f"pid {holder.pid}"), locked(tmp_path):
+        pass
+    holder.kill()
+    holder.wait()
+    assert (tmp_path / ".lock").read_text() == str(holder.pid)  # left behind, but not held
+    with locked(tmp_path):
+        assert (tmp_path / ".lock").read_text() == str(os.getpid())
 
 
 def test_unreadable_lock_is_taken_over(tmp_path):
