@@ -55,6 +55,7 @@ class RunSummary:
     conflicts: int = 0
     seconds: float = 0.0
     error_messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # documents read, but with a doubt a person should check
     orphan_reviews: list[str] = field(default_factory=list)  # decisions not applied: line unreadable, target gone
     run_id: str = ""
     changes: list[dict[str, Any]] = field(default_factory=list)  # this run's entry in runs.jsonl, per fact
@@ -222,6 +223,9 @@ class Pipeline:
                             summary.error_messages.append(f"{d.path}: {d.error}")
                             continue
                         documents[d.doc_id] = doc_record(d, now_iso())
+                        if d.encoding:
+                            summary.warnings.append(f"{d.path}: not UTF-8, read as {d.encoding} (a guess from "
+                                                    "its bytes: check accented letters)")
                         queued += 1
                         yield d
 
@@ -422,6 +426,8 @@ def doc_record(d: Document, ingested_at: str) -> dict[str, Any]:
     }
     if d.file_sha256:
         row["file_sha256"] = d.file_sha256  # the next run knows the file unchanged without reading it as text
+    if d.encoding:
+        row["encoding"] = d.encoding  # not UTF-8: the text was decoded from a guessed encoding
     return row
 
 

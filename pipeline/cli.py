@@ -118,6 +118,8 @@ def run(
             runner.close()
     for msg in summary.error_messages:
         console.print(f"[yellow]skipped/error:[/yellow] {escape(msg)}")
+    for msg in summary.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(msg)}")
     for msg in summary.orphan_reviews:
         console.print(f"[yellow]review:[/yellow] {escape(msg)}")
     console.print(

@@ -8,6 +8,7 @@ act on. Text follows SPEC.md: UTF-8 (BOM removed; other encodings detected),
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -15,6 +16,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,7 @@ class Document:
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     file_sha256: str | None = None  # of the file's bytes and its sidecar's: unchanged files are not read again
+    encoding: str | None = None  # set when the file is not UTF-8 (or UTF-16 with a BOM): the encoding guessed
     cached: bool = False  # taken from the store's row for the same file bytes; ``text`` was not read
 
     @property
@@ -61,20 +65,40 @@ def normalise_newlines(text: str) -> str:
 
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM) first; else the detected encoding; else an error."""
+    return decode_with_encoding(raw)[0]
+
+
+def decode_with_encoding(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read as (``utf-8``, ``utf-16``, ``cp1252``, ...).
+
+    Past UTF-8, English news in a single-byte encoding is Windows-1252 far more often than
+    anything else (it is what the HTML standard reads "latin-1" pages as), and a detector
+    guessing from a few accented letters often picks another code page ("naïve" read as
+    cp775 is "na’ve"). So cp1252 is taken when it decodes the bytes and at most a quarter of
+    the letters it gives are non-ASCII (accents in Latin-script text are far fewer; curly
+    quotes and dashes are no letters); text in another script, where nearly every letter
+    would come out non-ASCII, goes to the detector."""
     if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16"), "utf-16"
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     if b"\x00" in raw[:4096]:
         raise ValueError("binary file (contains NUL bytes), not text")
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(not ch.isascii() for ch in letters) <= 0.25 * len(letters):
+        return text, "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
     if best is None:
         raise ValueError("cannot decode: not UTF-8 and no text encoding detected")
-    return str(best)
+    return str(best), best.encoding
 
 
 def text_sha(text: str) -> str:
@@ -208,7 +232,61 @@ def html_text(raw_html: str) -> tuple[str, dict[str, Any]]:
     info: dict[str, Any] = {}
     if meta is not None:
         info = {"title": meta.title, "publisher": meta.sitename, "url": meta.url, "published": meta.date}
+    if not text:
+        reader = _FlatHTML()
+        reader.feed(raw_html)
+        reader.close()
+        if reader.max_depth > _html_rules()["max_tree_depth"]:  # too deep for lxml, not empty
+            text = reader.text()
     return normalise_newlines(text or ""), info
+
+
+@functools.cache
+def _html_rules() -> dict[str, Any]:
+    import yaml
+
+    rules = yaml.safe_load((resources.files("pipeline") / "data" / "html.yaml").read_text(encoding="utf-8"))
+    return {"block": frozenset(rules["block_elements"]), "hidden": frozenset(rules["hidden_elements"]),
+            "max_tree_depth": int(rules["max_tree_depth"])}
+
+
+class _FlatHTML(HTMLParser):
+    """The text of a page read as a stream of tags (the standard library's tokenizer, which keeps
+    no tree and so has no depth limit): hidden elements skipped, a paragraph break at every
+    block element. Used only where trafilatura's tree gives up (a page nested thousands deep);
+    it keeps boilerplate that trafilatura would have left out, which the chrome rules then skip."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.depth = self.max_depth = 0
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        rules = _html_rules()
+        if tag in rules["hidden"]:
+            self.hidden += 1
+        if tag in rules["block"]:
+            self.parts.append("\n\n")
+        if tag not in ("br", "hr", "img", "meta", "link", "input", "wbr"):
+            self.depth += 1
+            self.max_depth = max(self.max_depth, self.depth)
+
+    def handle_endtag(self, tag: str) -> None:
+        rules = _html_rules()
+        if tag in rules["hidden"]:
+            self.hidden = max(0, self.hidden - 1)
+        if tag in rules["block"]:
+            self.parts.append("\n\n")
+        self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        paragraphs = (" ".join(p.split()) for p in "".join(self.parts).split("\n\n"))
+        return "\n\n".join(p for p in paragraphs if p)
 
 
 def _sidecar_bytes(path: Path) -> bytes | None:
@@ -221,7 +299,7 @@ def _sidecar_bytes(path: Path) -> bytes | None:
 def _known_document(drop: Path, rel: str, row: Mapping[str, Any], fsha: str) -> Document:
     doc = Document(doc_id=row["doc_id"], path=rel, drop=str(drop), text="", sha256=row["sha256"],
                    file_sha256=fsha, cached=True)
-    for key in (*META_KEYS, "published_source"):
+    for key in (*META_KEYS, "published_source", "encoding"):
         setattr(doc, key, row.get(key))
     return doc
 
@@ -252,7 +330,8 @@ def read_file(drop: Path, path: Path, max_bytes: int, known: KnownFiles | None =
             if row is not None:
                 yield _known_document(drop, rel, row, fsha)
                 return
-        text = normalise_newlines(decode(raw))
+        decoded, encoding = decode_with_encoding(raw)
+        text = normalise_newlines(decoded)
     except (OSError, ValueError, UnicodeDecodeError) as err:
         yield _error(drop, rel, f"cannot read: {err}")
         return
@@ -286,6 +365,8 @@ def read_file(drop: Path, path: Path, max_bytes: int, known: KnownFiles | None =
         return
     doc = _document(drop, rel, text, meta, source)
     doc.file_sha256 = fsha
+    if encoding not in ("utf-8", "utf-16"):
+        doc.encoding = encoding  # a guess from the bytes: recorded, and said in the run's summary
     yield doc
 
 

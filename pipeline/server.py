@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -47,7 +47,9 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 STATUSES = [("queue", "needs review"), ("decided", "decided"), ("all", "all facts"), ("conflict", "conflict"),
             ("timeline", "timeline"), ("agreed", "agreed"), ("single_source", "single source"),
             ("low_confidence", "low-confidence claims")]
-PAGE_LIMIT = 200
+PAGE_SIZE = 50  # items per page of the queue and the fact lists
+CARD_OBSERVATIONS = 6  # observations a card on a list shows (the fact page shows them all)
+MAX_BODY = 64 * 1024  # bytes a form post may carry: a decision with a note is under 10 KB
 
 
 # --------------------------------------------------------------------------- reading the store
@@ -226,13 +228,61 @@ def chart_for(fact: Mapping[str, Any], claims: Mapping[str, dict[str, Any]]) -> 
 
 
 def _next_url(raw: str | None) -> str:
-    """Where to go after a post: a path on this server only (no open redirect)."""
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw and "\n" not in raw:
-        return raw
-    return "/"
+    """Where to go after a post: a path on this server only (no open redirect). Browsers drop
+    tabs and newlines from a URL before following it ("/\t/evil.example" becomes
+    "//evil.example", another site), so any whitespace or control character refuses it."""
+    if not raw or any(ch.isspace() or not ch.isprintable() for ch in raw):
+        return "/"
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/"
+    return raw
 
 
 # --------------------------------------------------------------------------- security
+
+
+class BodyLimit:
+    """Refuse a request body over ``limit`` bytes (413) before anything parses it: by its
+    Content-Length when it gives one, else by counting the chunks as they come. Without this,
+    a form parser holds a 50 MB upload in memory before the token is even looked at."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        too_big = PlainTextResponse(f"request body over {self.limit} bytes refused", 413)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await too_big(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await too_big(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 class Guard(BaseHTTPMiddleware):
@@ -281,6 +331,7 @@ def create_app(out: str | Path, reviewer: str = "unknown", host: str = "127.0.0.
     env.globals.update(split_mention=split_mention, safe_url=safe_url, csrf_token=csrf_token, reviewer=reviewer,
                        low_confidence=LOW_CONFIDENCE, store_path=str(out))
     app = FastAPI(title="claims review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)  # inside Guard: the refusal gets its headers too
     app.add_middleware(Guard, host=host, port=port)
 
     def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -304,7 +355,8 @@ def create_app(out: str | Path, reviewer: str = "unknown", host: str = "127.0.0.
     env.globals["decision_of"] = lambda rec: status_of(view, rec)
 
     @app.get("/", response_class=HTMLResponse)
-    def index(request: Request, subject: str = "", predicate: str = "", status: str = "queue") -> HTMLResponse:
+    def index(request: Request, subject: str = "", predicate: str = "", status: str = "queue",
+              page: int = 1) -> HTMLResponse:
         v = view.refresh()
         subject_q = subject.strip().lower()
         if status in ("queue", "decided", "low_confidence"):
@@ -335,7 +387,14 @@ def create_app(out: str | Path, reviewer: str = "unknown", host: str = "127.0.0.
                                                                    if c.get("predicate")})
         counts = {"conflicts": sum(f["status"] == "conflict" for f in v.facts), "facts": len(v.facts),
                   "claims": len(v.claims), "decisions": len(v.reviews)}
-        return render(request, "index.html", items=items[:PAGE_LIMIT], total=len(items), limit=PAGE_LIMIT,
+        pages = max(1, -(-len(items) // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        first = (page - 1) * PAGE_SIZE
+        q = [(k, v) for k, v in (("subject", subject), ("predicate", predicate), ("status", status)) if v]
+        link = {p: "/?" + urlencode([*q, ("page", p)]) for p in (page - 1, page + 1) if 1 <= p <= pages}
+        return render(request, "index.html", items=items[first:first + PAGE_SIZE], total=len(items), first=first,
+                      page=page, pages=pages, prev_url=link.get(page - 1), next_url=link.get(page + 1),
+                      card_observations=CARD_OBSERVATIONS,
                       subject=subject, predicate=predicate, status=status, statuses=STATUSES,
                       predicates=predicates, counts=counts, claims=v.claims, documents=v.documents)
 

@@ -81,3 +81,17 @@ def test_any_run_of_words_is_parsed_without_error_into_bounded_sentences(pipe, w
     for c in claims:
         a, b = c["span"]
         assert text[a:b] == c["text"]
+
+
+def test_a_guessed_encoding_is_recorded_and_reported(pipe, tmp_path: Path) -> None:
+    drop = write_drop(tmp_path / "drop")
+    text = "The naïve café chain said sales rose 4% to €12 million in 2024.\n"
+    (drop / "legacy.txt").write_bytes(text.encode("cp1252"))
+    out = tmp_path / "out"
+    summary = pipe.run([drop], out=out)
+    rows = {d["path"]: d for d in Store(out).read("documents")}
+    assert rows["legacy.txt"]["encoding"] == "cp1252" and rows["legacy.txt"]["status"] == "ok"
+    assert all("encoding" not in r for p, r in rows.items() if p != "legacy.txt")
+    assert any("legacy.txt" in w and "cp1252" in w for w in summary.warnings)
+    assert validate_store(out) == []
+    assert "naïve café" in (Store(out).read_text(rows["legacy.txt"]["doc_id"]) or "")

@@ -84,6 +84,22 @@ def test_html_text_and_title(tmp_path):
     assert "<p>" not in doc.text and "<article>" not in doc.text
 
 
+def test_a_page_nested_too_deep_for_the_tree_is_read_as_a_stream_of_tags(tmp_path):
+    article = ("<p>The council said on Monday that bus ridership rose 8% to 41 million trips in 2024.</p>"
+               "<script>var tracking = 1;</script><p>A second paragraph &amp; its numbers: 12 new routes.</p>")
+    depth = 10_000
+    page = ("<html><head><title>Buses</title><style>p {color: red}</style></head><body>" + "<div>" * depth
+            + article + "</div>" * depth + "</body></html>")
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    doc = only(tmp_path)
+    assert doc.status == "ok", doc.error
+    assert doc.text == ("The council said on Monday that bus ridership rose 8% to 41 million trips in 2024.\n\n"
+                        "A second paragraph & its numbers: 12 new routes.")
+    (tmp_path / "deep.html").write_text("<html><body>" + "<div>" * depth + "</div>" * depth + "</body></html>",
+                                        encoding="utf-8")
+    assert only(tmp_path).error == "no article text found in the HTML page"  # deep and empty is still empty
+
+
 @pytest.mark.parametrize("head, published", [
     ("", None),  # a year in the body text is no publication date
     ("<meta property='article:published_time' content='2024-07-02T08:00:00Z'>", "2024-07-02"),
@@ -150,6 +166,31 @@ def test_latin1_is_decoded(tmp_path):
     assert doc.status == "ok", doc.error
     for word in ("Bäckerei", "München", "täglich", "über", "Brötchen", "Straße", "schön", "Qualität"):
         assert word in doc.text, word
+
+
+@pytest.mark.parametrize("body", [
+    "The naïve plan cost €5 million — a café owner said.\n",
+    "Shares in Nestlé rose 2% on Tuesday, and the company’s chief, José Núñez, said “demand held up”.\n",
+])
+def test_short_english_in_windows_1252_keeps_its_accents_and_says_it_was_guessed(tmp_path, body):
+    (tmp_path / "short.txt").write_bytes(body.encode("cp1252"))
+    doc = only(tmp_path)
+    assert doc.status == "ok", doc.error
+    assert doc.text == body and doc.encoding == "cp1252"
+
+
+def test_text_in_another_script_goes_to_the_detector(tmp_path):
+    body = ("Центральный банк сохранил ключевую ставку на уровне 16 процентов, сообщили в пятницу. "
+            "Аналитики ожидали такого решения, инфляция замедлилась второй месяц подряд.\n")
+    (tmp_path / "ru.txt").write_bytes(body.encode("cp1251"))
+    doc = only(tmp_path)
+    assert doc.status == "ok", doc.error
+    assert "ставку" in doc.text and doc.encoding is not None and doc.encoding != "cp1252"
+
+
+def test_utf8_records_no_encoding(tmp_path):
+    (tmp_path / "plain.txt").write_text("The naïve plan cost €5 million.\n", encoding="utf-8")
+    assert only(tmp_path).encoding is None
 
 
 def test_utf16_is_decoded(tmp_path):
