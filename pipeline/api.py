@@ -30,7 +30,7 @@ from .nlp import ChromeMarker, build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
 from .review import describe, settle_facts  # reviewer decisions (pipeline/review.py)
-from .store import SCHEMA_VERSION, Store, dumps, jsonl_text, locked, now_iso, sha256_text, write_atomic
+from .store import SCHEMA_VERSION, Store, checkpoint, dumps, jsonl_text, locked, now_iso, sha256_text, write_atomic
 
 if TYPE_CHECKING:
     from .executors import Executor
@@ -165,9 +165,11 @@ class Pipeline:
         store = Store(out_path)
         summary = RunSummary()
         executor = executor or LocalExecutor(self)
+        summary.run_id = new_run_id(started_at)
         with locked(out_path):
             if not full:
                 store.check_intact(OUTPUT_FILES)  # a damaged store is refused, never quietly carried on
+            store.log_interrupted_run()  # a run killed after its files were written: its changes are logged
             previous_docs = {d["doc_id"]: d for d in store.iter("documents")}
             old_docs = {} if full else previous_docs
             with_mentions = set() if full else store.doc_ids("entity_mentions")
@@ -262,6 +264,12 @@ class Pipeline:
                 "documents": hashlib.sha256(doc_payload.encode("utf-8")).hexdigest(),
                 "reviews": store.file_sha("reviews"),
             }
+            def run_record(changes: list[dict[str, Any]]) -> dict[str, Any]:
+                return {"schema_version": SCHEMA_VERSION, "run_id": summary.run_id, "started_at": started_at,
+                        "finished_at": now_iso(), "config_fingerprint": self.config.fingerprint(),
+                        "drops": sorted(drop_keys), "documents": document_changes(previous_docs, documents),
+                        "facts": changes}
+
             last = {} if full else store.state()
             if (not queued and not removed and last.get("inputs") == state["inputs"]
                     and last.get("documents") == state["documents"] and last.get("reviews") == state["reviews"]
@@ -272,10 +280,13 @@ class Pipeline:
                 summary.claims, summary.facts = done.get("claims", 0), done.get("facts", 0)
                 summary.conflicts = done.get("conflicts", 0)
                 summary.orphan_reviews = list(done.get("orphan_reviews", []))
+                checkpoint("change log")
+                store.append_run(run_record([]))
             else:
                 before = _facts_before(store)
-                claims, facts = self._settle(store, documents, doc_payload, new_claims, new_mentions, full, summary)
-                summary.changes = fact_changes(before, facts)
+
+                claims, facts = self._settle(store, documents, doc_payload, new_claims, new_mentions, full, summary,
+                                             before, run_record)
                 summary.claims = len(claims)
                 summary.facts = len(facts)
                 summary.conflicts = sum(f["status"] == "conflict" for f in facts)
@@ -285,24 +296,23 @@ class Pipeline:
                 state["digests"] = store.state().get("pending_digests") or store.digests(OUTPUT_FILES)
                 state["summary"] = {"claims": summary.claims, "facts": summary.facts,
                                     "conflicts": summary.conflicts, "orphan_reviews": summary.orphan_reviews}
-                store.write_state(state)
+                checkpoint("change log")
+                store.append_run(run_record(summary.changes))
+                checkpoint("state")
+                store.write_state(state)  # without the pending record: this run is logged
             summary.new_conflicts = [f"{c['subject']} · {c['predicate']}" for c in summary.changes
                                      if c["status"] == "conflict" and c["change"] in ("created", "status_changed")]
-            summary.run_id = new_run_id(started_at)
-            store.append_run({
-                "schema_version": SCHEMA_VERSION, "run_id": summary.run_id, "started_at": started_at,
-                "finished_at": now_iso(), "config_fingerprint": self.config.fingerprint(),
-                "drops": sorted(drop_keys), "documents": document_changes(previous_docs, documents),
-                "facts": summary.changes,
-            })
         summary.documents = len([d for d in documents.values() if d["status"] == "ok"])
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
 
     def _settle(self, store: Store, documents: dict[str, dict[str, Any]], doc_payload: str,
                 new_claims: dict[str, list[dict[str, Any]]], new_mentions: dict[str, dict[str, Any]], full: bool,
-                summary: RunSummary) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Claims of every document, canonical subjects, reviews, facts and entities; all files written."""
+                summary: RunSummary, before: list[dict[str, Any]],
+                run_record: Callable[[list[dict[str, Any]]], dict[str, Any]],
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Claims of every document, canonical subjects, reviews, facts and entities; all files written,
+        and ``summary.changes`` set against the facts ``before``."""
         ok = {k for k, rec in documents.items() if rec["status"] == "ok"}
         # a document's stored claims stand unless it was processed again (and gave some)
         from_store = {k for k in ok if not new_claims.get(k)}
@@ -338,9 +348,15 @@ class Pipeline:
                     "entity_mentions": jsonl_text(mentions[k] for k in sorted(mentions))}
         # the bytes about to be written are recorded first: a run killed between two files leaves
         # each file either as the last run wrote it or as this one did, and neither reads as damage
-        store.write_state(store.state() | {"pending_digests": {n: sha256_text(t) for n, t in payloads.items()}})
+        # and so is this run's change-log record, which a later run appends if this one is killed after
+        # writing its facts and before logging them (``Store.log_interrupted_run``)
+        summary.changes = fact_changes(before, facts)
+        store.write_state(store.state() | {"pending_digests": {n: sha256_text(t) for n, t in payloads.items()},
+                                           "pending_run": run_record(summary.changes)})
         for name, text in payloads.items():
+            checkpoint(f"write {name}")
             write_atomic(store.path(name), text)
+        checkpoint("written")
         store.ensure_reviews()
         return claims, facts
 

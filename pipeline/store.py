@@ -14,7 +14,9 @@ import io
 import json
 import os
 import re
+import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -99,6 +101,19 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+PAUSE_ENV = "CLAIMS_TEST_PAUSE"
+
+
+def checkpoint(label: str) -> None:
+    """A point between two writes of a run. With ``CLAIMS_TEST_PAUSE`` set (seconds), the run says
+    so on stderr and waits there, so that the kill tests can stop it at exactly that point
+    (tests/test_kill_writes.py, benchmarks/kill_runs.py); otherwise it costs one lookup."""
+    pause = os.environ.get(PAUSE_ENV)
+    if pause:
+        print(f"checkpoint {label}", file=sys.stderr, flush=True)
+        time.sleep(float(pause))
 
 
 @contextmanager
@@ -213,6 +228,51 @@ class Store:
                 f"{'them' if len(bad) > 1 else 'it'} (edited, truncated or torn); nothing was written. "
                 "Rebuild the store from the drops with `claims run --full DROP ...` (reviews.jsonl is kept), "
                 "or restore the file")
+
+    def log_interrupted_run(self) -> bool:
+        """Append the change-log record of a run that was killed after writing its facts but before
+        logging them (it left the record in the state as ``pending_run``), once; then forget it.
+        The record keeps the fact changes only if facts.jsonl was written, and the document counts
+        only if documents.jsonl was: what did not reach its file, the next run computes again
+        against the file as it still is, and logs in its own record."""
+        state = self.state()
+        record = state.get("pending_run")
+        if not record:
+            return False
+        pending, recorded = state.get("pending_digests") or {}, state.get("digests") or {}
+        wrote = {n: self.file_sha(n) == pending.get(n) != recorded.get(n) for n in ("facts", "documents")}
+        logged = any(wrote.values()) and self.last_run_id() != record.get("run_id")
+        if logged:
+            # only what reached the files: the next run finds the rest still to do, and logs it itself
+            record = record | {"interrupted": True}
+            if not wrote["facts"]:
+                record["facts"] = []
+            if not wrote["documents"]:
+                record["documents"] = dict.fromkeys(record.get("documents") or {}, 0)
+            self.append_run(record)
+        self.write_state({k: v for k, v in state.items() if k != "pending_run"})
+        return logged
+
+    def last_run_id(self) -> str | None:
+        """The ``run_id`` of the last whole line of runs.jsonl (read from the end, not the whole log)."""
+        p = self.path("runs")
+        if not p.exists():
+            return None
+        with p.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            tail = 65536
+            while True:
+                fh.seek(max(0, size - tail))
+                lines = fh.read().splitlines()
+                whole = lines if tail >= size else lines[1:]  # the first line of a tail may be cut
+                for line in reversed(whole):
+                    try:
+                        return json.loads(line).get("run_id")
+                    except (ValueError, AttributeError):
+                        continue
+                if tail >= size:
+                    return None
+                tail *= 8
 
     def write_state(self, state: dict[str, Any]) -> None:
         write_atomic(self.out / STATE_FILE, json.dumps(state, sort_keys=True, indent=1) + "\n")
