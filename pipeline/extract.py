@@ -24,8 +24,9 @@ from .currency_context import document_currencies
 from .entities import EntityRules, defined_acronyms
 from .measures import load_catalogue
 from .nlp import DATES_KEY, FIGURES_KEY, REMOVED_AT, original_text, to_original
-from .qualifiers import Stage, basis_of, load_words, stage_of
+from .qualifiers import Stage, basis_of, direction_of, load_words, stage_of
 from .subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity, load_role_words
+from .units import MAX_WORDS, Unit, load_lexicon, read_age, read_duration, read_unit
 
 SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
                 "argue", "allege", "insist", "reveal", "confirm", "disclose", "boast", "predict", "forecast",
@@ -82,6 +83,11 @@ class Mention:
     basis: str | None = None  # what a change is measured against (qualifiers.basis_of)
     aspect: str | None = None  # flow | level | change
     previous: bool = False  # the value a revision replaced ("raised to 19m from 15m": the 15m)
+    dimension: str | None = None  # currency | percent | count | a physical dimension (units.Unit)
+    unit_text: str | None = None  # a measurement unit as written ("km/h"); ``unit`` is its canonical name
+    per: str | None = None  # the denominator of a price or rate ("$78 a barrel": barrel)
+    direction: str | None = None  # up | down, for a change
+    negative: bool = False  # a value below zero ("-5C"): the amount is negated
 
 
 @dataclass
@@ -376,13 +382,17 @@ class Extractor:
         tokens = list(span)
         first, last = tokens[0], tokens[-1]
         currency = None
+        prefix_start = span.start
         if first.text in fig.currencies:
             currency = self._sign_currency(doc, first.text) or fig.currencies[first.text]
             tokens = tokens[1:]
+            marked = _currency_prefix(doc, span.start, fig.currencies)
+            if marked is not None:  # "c $ 16.4 million", "hk $ 10 billion": the country's letters apart
+                currency, prefix_start = marked, span.start - 1
         if not tokens:
             return None
         percent = False
-        if tokens[-1].lower_ in ("percent", "%", "pct") or (
+        if tokens[-1].lower_ in ("percent", "%", "pct", "pc") or (
             len(tokens) > 1 and tokens[-2].lower_ == "per" and tokens[-1].lower_ == "cent"
         ):
             percent = True
@@ -403,24 +413,37 @@ class Extractor:
         after = doc[span.end] if span.end < len(doc) else None
         if before is not None and before.lower_.rstrip(".") in {w.rstrip(".") for w in fig.not_before}:
             return None
-        if before is not None and not before.whitespace_ and (before.is_alpha or before.text in ("-", ".", "/")):
+        sign = _sign_before(doc, span.start) if currency is None else None
+        signs = load_lexicon().signs
+        if words[0][:1] in signs and len(words[0]) > 1 and words[0][1].isdigit():  # "-5", "+0.4" as one token
+            sign = sign or signs[words[0][0]]
+            words[0] = words[0][1:]
+        measured = None if currency is not None or percent else self._measured_unit(doc, span)
+        age = None
+        if measured is None and currency is None and not percent:
+            age = read_age([t.text for t in doc[span.end : span.end + 5]], before.text if before is not None else None)
+        if measured is None and age is None and currency is None and not percent:
+            measured = self._duration(doc, span, before)
+        if before is not None and not before.whitespace_ and (before.is_alpha or before.text in ("-", ".", "/")) \
+                and sign is None:
             return None
-        if after is not None and not last.whitespace_ and after.text in ("-", "/", ".") and \
-                not after.whitespace_ and span.end + 1 < len(doc) and \
-                (doc[span.end + 1].is_alpha or doc[span.end + 1].like_num) and \
-                doc[span.end + 1].lower_ not in fig.scales:
-            return None  # "3-nanometer", "200-million-user", "10.5.2"
-        if after is not None and not last.whitespace_ and (after.is_alpha and after.lower_ not in fig.scales):
-            return None
-        if after is not None and after.lower_ in fig.not_after:
-            return None
+        if measured is None and age is None:
+            if after is not None and not last.whitespace_ and after.text in ("-", "/", ".") and \
+                    not after.whitespace_ and span.end + 1 < len(doc) and \
+                    (doc[span.end + 1].is_alpha or doc[span.end + 1].like_num) and \
+                    doc[span.end + 1].lower_ not in fig.scales:
+                return None  # "200-million-user", "10.5.2"; "3-inch" is a unit (``_measured_unit``)
+            if after is not None and not last.whitespace_ and (after.is_alpha and after.lower_ not in fig.scales):
+                return None
+            if after is not None and after.lower_ in fig.not_after:
+                return None
         if any(re.match(r"^\d+(st|nd|rd|th)$", w) for w in lows):
             return None
         # the counted noun, currency word or percent after the number
         end_tok = span.end  # exclusive token index of the mention
         unit_tokens: list[Token] = []
         nxt = span.end
-        if currency is None and not percent:
+        if currency is None and not percent and measured is None and age is None:
             for words_, code in fig.currency_words:
                 n = len(words_)
                 if tuple(t.lower_ for t in doc[nxt : nxt + n]) == words_:
@@ -429,7 +452,11 @@ class Extractor:
                     break
         num_head = tokens[-1]
         noun = None
-        if currency is None and not percent:
+        if measured is not None:
+            end_tok = measured[1] + measured[0].words
+        elif age is not None:
+            end_tok = span.end + age[1]
+        if currency is None and not percent and measured is None and age is None:
             head = num_head.head
             if num_head.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "appos") and \
                     head.pos_ in ("NOUN", "PROPN") and head.i >= span.end and head.i - span.end <= 3:
@@ -456,7 +483,8 @@ class Extractor:
                 end_tok = after.i + 1
         # small number words need a counted noun or a marker to be a figure
         approx, approx_start = self._approx(doc, span.start)
-        if len(tokens) == 1 and lows[0] in fig.small_words and currency is None and not percent:
+        if len(tokens) == 1 and lows[0] in fig.small_words and currency is None and not percent and \
+                measured is None and age is None:
             if noun is None and approx is None:
                 return None
             if noun is not None and noun.pos_ == "PROPN" and noun.text.istitle():
@@ -479,23 +507,86 @@ class Extractor:
                 tokens[0].is_digit and before.pos_ == "PROPN" and before.ent_type_ in ("PRODUCT", "ORG") and \
                 before.text[:1].isalpha():
             return None
-        start_tok = approx_start if approx is not None else span.start
+        start_tok = approx_start if approx is not None else prefix_start
         unit = "percent" if percent else currency
+        dimension = "percent" if percent else "currency" if currency else None
+        unit_text = None
+        if measured is not None:
+            unit, dimension = measured[0].name, measured[0].dimension
+            unit_text = doc[measured[1] : end_tok].text
+        elif age is not None:
+            unit, dimension = age[0], "time"
+            unit_text = doc[span.end : end_tok].text or None
         if unit is None and unit_tokens:
             unit = " ".join(t.lower_ for t in unit_tokens)
+            dimension = "count"
+        negative = sign == "down" and dimension == "temperature"
+        if negative and before is not None and before.text in signs and not words[0].startswith(tuple(signs)) \
+                and tokens[0].text == words[0]:
+            start_tok = min(start_tok, before.i)  # "- 5C" or "minus 5C": the sign is part of the value
         mspan = doc[start_tok:end_tok]
         sent = span.sent
         pred = self._predicate(doc, span, num_head, noun, unit_tokens, percent, currency)
         measure, aspect, stage, basis = self._qualify(pred, num_head, percent)
         if pred and stage.stage != "actual" and not pred.endswith(stage.stage):
             pred = f"{pred}_{stage.stage}" + ("_previous" if stage.previous else "")
+        direction = sign if sign is not None and not negative else None
+        if direction is None and dimension != "temperature":
+            direction = direction_of(num_head, start_tok, self.qualifier_words,
+                                     change=aspect == "change" or percent)
         return Mention(
             kind="figure", start=mspan.start_char, end=mspan.end_char, text=mspan.text,
             sentence_start=sent.start_char, sentence_end=sent.end_char, label="figure",
             number_tokens=words, currency=currency, unit=unit, approx=approx, predicate=pred,
             future=looks_ahead(num_head), extractor="figure_matcher", measure=measure, stage=stage.stage,
-            basis=basis, aspect=aspect, previous=stage.previous,
+            basis=basis, aspect=aspect, previous=stage.previous, dimension=dimension, unit_text=unit_text,
+            per=_per(doc, end_tok) if currency is not None or measured is not None else None,
+            direction=direction, negative=negative,
         )
+
+    def _measured_unit(self, doc: Doc, span: Span) -> tuple[Unit, int] | None:
+        """The measurement unit after a figure's number ("12 km", "75ml", "a 3-inch screen",
+        "30 degrees Celsius"), with the token it starts at; None for a currency word, except
+        "pounds" in a sentence that says nothing of money (a weight)."""
+        k = span.end
+        if k >= len(doc):
+            return None
+        last = doc[span.end - 1]
+        glued = not last.whitespace_
+        if doc[k].text in ("-", "–") and glued and not doc[k].whitespace_:
+            k += 1  # "3-inch": the unit word is an adjective's second half
+        lows = tuple(t.lower_ for t in doc[k : k + 3])
+        units = load_lexicon()
+        for words_, _code in self.fig.currency_words:
+            if lows[: len(words_)] == words_:
+                if lows[0] not in units.pound_words or self._money_sentence(span):
+                    return None
+                break
+        following = doc[k : k + MAX_WORDS]
+        unit = read_unit([t.text for t in following], glued or k > span.end,
+                         context={t.lower_ for t in span.sent}, pos=[t.pos_ for t in following])
+        if unit is None:
+            return None
+        if unit.name in units.designation_units and (glued or k > span.end):
+            return None  # "3nm technology", "7-nanometer and below": a process node's name
+        return unit, k
+
+    @staticmethod
+    def _duration(doc: Doc, span: Span, before: Token | None) -> tuple[Unit, int] | None:
+        """A span of time after the number ("five years in prison", "for 48 hours", "a two-year
+        deal") as a unit of dimension time; not a date or a period ("three years ago", "the past
+        three months", "a 52-week high": ``units.read_duration``)."""
+        k = span.end
+        if k < len(doc) and doc[k].text in ("-", "–") and not doc[span.end - 1].whitespace_ and not doc[k].whitespace_:
+            k += 1
+        found = read_duration([t.text for t in doc[k : k + 4]], before.text if before is not None else None,
+                              hyphen=k > span.end)
+        return (Unit(found[0], "time", found[1]), k) if found is not None else None
+
+    @staticmethod
+    def _money_sentence(span: Span) -> bool:
+        cues = load_lexicon().money_cues
+        return any(t.lower_ in cues or t.lemma_.lower() in cues for t in span.sent)
 
     def _qualify(self, predicate: str | None, num: Token,
                  percent: bool) -> tuple[str | None, str | None, Stage, str | None]:
@@ -1291,6 +1382,47 @@ def _pobj_of(noun: Token, preps: tuple[str, ...] = ("of",)) -> Token | None:
             pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
             if pobj is not None and pobj.pos_ in ("NOUN", "PROPN"):
                 return pobj
+    return None
+
+
+def _sign_before(doc: Doc, start: int) -> str | None:
+    """The direction a sign right before a number gives (``units.yaml`` ``signs``): "+0.4%",
+    "-5C" glued to the number and not to a word before it ("COVID-19" has no sign), or
+    "minus"/"plus" written out."""
+    if start == 0:
+        return None
+    sign = doc[start - 1]
+    signs = load_lexicon().signs
+    if sign.lower_ in ("minus", "plus"):
+        return signs.get(sign.lower_)
+    if sign.text not in signs or sign.whitespace_:
+        return None
+    if start >= 2 and not doc[start - 2].whitespace_ and doc[start - 2].text not in ("(", "["):
+        return None
+    return signs[sign.text]
+
+
+def _currency_prefix(doc: Doc, start: int, currencies: dict[str, str]) -> str | None:
+    """The currency of a sign written apart from its country's letters ("c $", "HK $", "US $"),
+    when the letters and the sign together are a known mark ("C$", "HK$"). "a $5 fee" is an
+    article, not Australia."""
+    if start == 0 or doc[start].text != "$":
+        return None
+    letters = doc[start - 1]
+    if not letters.is_alpha or letters.lower_ in ("a", "s", "an") or not letters.whitespace_:
+        return None
+    return currencies.get(letters.text.upper() + "$") or currencies.get(letters.text + "$")
+
+
+def _per(doc: Doc, end: int) -> str | None:
+    """The noun of "a barrel", "per share", "per capita" right after a price or rate."""
+    if end + 1 >= len(doc) or doc[end].lower_ not in load_lexicon().per_words:
+        return None
+    noun = doc[end + 1]
+    if noun.lower_ == "capita":
+        return "capita"
+    if noun.pos_ == "NOUN" and noun.tag_ == "NN" and (end + 2 >= len(doc) or doc[end + 2].lower_ != "of"):
+        return noun.lemma_.lower()
     return None
 
 

@@ -34,6 +34,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 
 from .config import Config
 from .product_names import product_patterns
+from .units import load_lexicon
 
 DATES_KEY = "claims_dates"
 FIGURES_KEY = "claims_figures"
@@ -65,19 +66,32 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def expand_patterns(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Replace ``"@NAME"`` references in pattern files with their token specs."""
-    tokens: dict[str, Any] = data.get("tokens", {})
-    out = []
-    for entry in data["patterns"]:
-        pattern = [dict(tokens[t[1:]]) if isinstance(t, str) else t for t in entry["pattern"]]
-        out.append((entry["label"], pattern))
-    return out
+    """Replace references in pattern files with their token specs: ``"@NAME"`` is the token
+    ``NAME`` of ``tokens``, ``{"@": "NAME", "OP": "?"}`` the same with an operator. ``CUR`` is
+    every currency sign of ``currencies``, so that a sign is listed once, with its code."""
+    tokens: dict[str, Any] = dict(data.get("tokens", {}))
+    if "currencies" in data:
+        tokens["CUR"] = {"TEXT": {"IN": sorted(data["currencies"])}}
+
+    def spec(t: Any) -> dict[str, Any]:
+        if isinstance(t, str):
+            return dict(tokens[t[1:]])
+        if "@" in t:
+            return {**tokens[t["@"]], **{k: v for k, v in t.items() if k != "@"}}
+        return t
+
+    return [(entry["label"], [spec(t) for t in entry["pattern"]]) for entry in data["patterns"]]
 
 
 def _tune_tokenizer(nlp: Language) -> None:
-    """Split what news writes glued together: "T$325", "8.8bn", "79.2million", "mid-2022", "$1bn"."""
-    prefixes = [r"(?:NT|T|US|HK|S|A|C)\$", *nlp.Defaults.prefixes]
-    suffixes = [r"(?<=[0-9])(?:million|billion|trillion|bn|mn|tn|m|b|k|mln|bln)", *nlp.Defaults.suffixes]
+    """Split what news writes glued together: "T$325", "8.8bn", "79.2million", "mid-2022", "$1bn",
+    "5pc", "30C" (whether a glued C or F is a temperature is the unit reader's question), and every
+    unit symbol of ``units.yaml`` glued to a number ("75ml", "10kph")."""
+    prefixes = [r"(?:NT|T|US|HK|S|A|C|NZ|R|Mex|MEX)\$", *nlp.Defaults.prefixes]
+    symbols = sorted((k for k in load_lexicon().symbols if len(k) > 1 and " " not in k), key=len, reverse=True)
+    glued_units = "|".join(re.escape(k) for k in symbols)  # "75ml", "200lbs", "10kph", "24703m2"
+    suffixes = [r"(?<=[0-9])(?:million|billion|trillion|bn|mn|tn|m|b|k|mln|bln|pc|C|F)",
+                rf"(?<=[0-9])(?:{glued_units})", r"(?<=[0-9][CF])\.", *nlp.Defaults.suffixes]
     infixes = [r"(?<=mid)-(?=[0-9]{4})", r"(?<=early)-(?=[0-9]{4})", r"(?<=late)-(?=[0-9]{4})",
                *nlp.Defaults.infixes]
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search

@@ -26,6 +26,7 @@ from dateparser.date import DateDataParser
 from text_to_num import text2num
 
 from .qualifiers import period_type_of
+from .units import duration_iso
 
 GRANULARITIES = ("year", "quarter", "month", "day")
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -731,9 +732,12 @@ def build_claims(doc: Any, extraction: Any, *, scales: dict[str, int], fingerpri
             amount = figure_amount(m.number_tokens, scales)
             if amount is None:
                 continue
+            if m.negative:
+                amount = -amount
             fv = figure_value(amount, m.unit, m.approx, tolerance)
             value = fv.to_dict()
             value["precision"] = written_precision(m.number_tokens, scales)
+            value.update(quantity_fields(m, amount))
             if m.approx:
                 flags.append("approximate")
             as_of = None
@@ -770,6 +774,15 @@ def build_claims(doc: Any, extraction: Any, *, scales: dict[str, int], fingerpri
             if m.measure:
                 records[-1]["measure"] = m.measure
     return records
+
+
+def quantity_fields(m: Any, amount: float | int) -> dict[str, Any]:
+    """SPEC.md's optional figure fields a mention has (``dimension``, ``unit_text``, ``per``,
+    ``direction``, ``duration``); the unset ones are left out, as SPEC.md allows."""
+    fields = {"dimension": m.dimension, "unit_text": m.unit_text, "per": m.per, "direction": m.direction}
+    if m.dimension == "time" and m.unit:
+        fields["duration"] = duration_iso(abs(amount), m.unit)
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def figure_qualifiers(m: Any, as_of: dict[str, Any] | None, anchor: date | None

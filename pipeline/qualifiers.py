@@ -35,6 +35,7 @@ class QualifierWords:
     basis: dict[str, tuple[str, ...]]
     period_of_granularity: dict[str, str]
     period_label_prefixes: dict[str, str]
+    direction: dict[str, frozenset[str]]  # up / down: lemmas of a change's verb, noun or adverb
 
 
 @lru_cache(maxsize=4)
@@ -42,8 +43,9 @@ def load_words(path: Path = DATA) -> QualifierWords:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     stage = {k: frozenset(str(w).lower() for w in v) for k, v in data["stage"].items()}
     basis = {k: tuple(sorted((str(w).lower() for w in v), key=len, reverse=True)) for k, v in data["basis"].items()}
+    direction = {k: frozenset(str(w).lower() for w in v) for k, v in data["direction"].items()}
     return QualifierWords(**stage, basis=basis, period_of_granularity=dict(data["period_of_granularity"]),
-                          period_label_prefixes=dict(data["period_label_prefixes"]))
+                          period_label_prefixes=dict(data["period_label_prefixes"]), direction=direction)
 
 
 @dataclass(frozen=True)
@@ -141,3 +143,48 @@ def period_type_of(as_of: dict[str, Any] | None, words: QualifierWords | None = 
                 return kind
     granularity = as_of.get("granularity")
     return words.period_of_granularity.get(granularity) if granularity else None
+
+
+def direction_of(token: Token, start: int, words: QualifierWords | None = None, change: bool = True) -> str | None:
+    """``up``, ``down`` or None: the direction of the change the figure at ``token`` (whose
+    mention starts at token index ``start``) measures, from an adverb right before it ("down
+    5pc", "up 12 per cent"), the noun it counts ("a 5% rise", "a rise of 5%") or the verb it is
+    the amount of ("sales fell 5%", "fell by 5%"). A figure reached through another preposition
+    is a level, not the change: "rose 5% to $4bn", "from 3%", "at 2.5%". Unless ``change``
+    (the figure is known to measure a change), only the adverb counts: "market share rose to
+    12%" is a level, "down 5pc" is a fall whatever is measured."""
+    words = words or load_words()
+    doc = token.doc
+    if start > 0 and doc[start - 1].pos_ == "ADV":
+        for way in ("up", "down"):
+            if doc[start - 1].lower_ in words.direction[way]:
+                return way
+    if not change:
+        # a measured amount of a change: "lengthened by 25 yards", "cut journey times by 40 minutes"
+        amount = token.head if token.dep_ in ("nummod", "compound", "quantmod") else token  # "by 25 yards"
+        verb = None
+        if amount.dep_ == "pobj" and amount.head.lower_ == "by" and amount.head.head.pos_ == "VERB":
+            verb = amount.head.head.lemma_.lower()
+        elif start >= 2 and doc[start - 1].lower_ == "by" and doc[start - 2].pos_ == "VERB":
+            verb = doc[start - 2].lemma_.lower()  # the same, where the parse took "by" for a passive's agent
+        return next((way for way in ("up", "down") if verb in words.direction[way]), None) if verb else None
+    candidates = []
+    t = token
+    for _ in range(6):
+        if t.head == t:
+            break
+        if t.dep_ == "pobj" and t.head.lower_ == "of":  # "a rise of 5%": the noun says; "revenue of $2bn" no
+            candidates.append(t.head.head.lemma_.lower())
+            break
+        if t.dep_ == "pobj" and t.head.lower_ != "by":
+            break  # "to $4bn", "from 3%", "at 2.5%": a level
+        t = t.head
+        if t.pos_ in ("NOUN", "VERB") or t.head == t:
+            candidates.append(t.lemma_.lower())
+            if t.pos_ == "VERB":
+                break
+    for word in candidates:
+        for way in ("up", "down"):
+            if word in words.direction[way]:
+                return way
+    return None

@@ -85,3 +85,24 @@ def test_dates_dev_date_floor(pipe: Pipeline, tmp_path: Path) -> None:
     report = score(pipe, drop, gold, tmp_path / "dates-dev")
     assert report["date"]["strict_f1"] >= 0.89, report["date"]["strict_f1"]
     assert report["date"]["precision"] >= 0.96, report["date"]["precision"]
+
+
+QUANTITIES = SHARED / "quantities-dev"
+
+
+def test_quantities_dev_floor(pipe: Pipeline, tmp_path: Path) -> None:
+    """The Recognizers-Text unit specs (currency, dimension, age, temperature, percent), scored by
+    the kit's own CQE-rule scorer; its README says to read the judged line. Floors are what the
+    code reaches (issue #15's targets, 95 and 90, are not met yet)."""
+    if not (QUANTITIES / "score.py").exists():
+        pytest.skip("quantities-dev not available")
+    assert data_digest(QUANTITIES) == "143f495e0ef0f950", "quantities-dev changed since its floor was measured: re-pin"
+    out = tmp_path / "quantities"
+    pipe.run([QUANTITIES / "drop"], out=out, full=True)
+    assert validate_store(out) == []
+    done = subprocess.run([sys.executable, str(QUANTITIES / "score.py"), str(out)], check=True, capture_output=True,
+                          text=True)
+    last = done.stdout.strip().splitlines()[-1]  # "quantities-dev: value F1 X, value+unit F1 Y; judged value F1 Z, ..."
+    numbers = [float(x) for x in last.replace(",", " ").replace(";", " ").split() if x.replace(".", "").isdigit()]
+    judged_value, judged_unit = numbers[2], numbers[3]
+    assert judged_value >= 90.0 and judged_unit >= 78.5, last
