@@ -26,7 +26,7 @@ from .measures import load_catalogue
 from .nlp import DATES_KEY, FIGURES_KEY, REMOVED_AT, original_text, to_original
 from .qualifiers import Stage, basis_of, direction_of, load_words, stage_of
 from .subject_roles import after_dateline, dateline_ranges, excluded_role, focus_entity, load_role_words
-from .units import MAX_WORDS, Unit, load_lexicon, read_age, read_duration, read_unit
+from .units import MAX_WORDS, Unit, describe, load_lexicon, read_age, read_duration, read_unit
 
 SPEECH_VERBS = {"say", "claim", "tell", "report", "announce", "state", "estimate", "note", "add", "write",
                 "argue", "allege", "insist", "reveal", "confirm", "disclose", "boast", "predict", "forecast",
@@ -419,11 +419,23 @@ class Extractor:
             sign = sign or signs[words[0][0]]
             words[0] = words[0][1:]
         measured = None if currency is not None or percent else self._measured_unit(doc, span)
+        if measured is None and currency is None and not percent and len(tokens) > 1 and tokens[-1].text == "m" \
+                and (after is None or after.pos_ not in ("NOUN", "PROPN", "NUM")) \
+                and not (after is not None and after.pos_ == "ADJ" and after.i + 1 < len(doc)
+                         and doc[after.i + 1].pos_ in ("NOUN", "PROPN")) \
+                and not self._money_sentence(span, outside=True, scales=self.fig.scales):
+            metre = describe("meter")  # "1.8m tall", "1 m x 1 m": metres where nothing speaks of money or counts
+            if metre is not None:
+                measured = (metre._replace(words=1), tokens[-1].i)
+                tokens, words = tokens[:-1], words[:-1]
         age = None
         if measured is None and currency is None and not percent:
             age = read_age([t.text for t in doc[span.end : span.end + 5]], before.text if before is not None else None)
         if measured is None and age is None and currency is None and not percent:
             measured = self._duration(doc, span, before)
+        if sign is None and measured is not None and measured[0].dimension == "temperature" and before is not None \
+                and before.text in ("-", "−") and (before.i == 0 or not doc[before.i - 1].like_num):
+            sign = "down"  # "- 20 degrees" written apart: a range would have a number before the dash
         if before is not None and not before.whitespace_ and (before.is_alpha or before.text in ("-", ".", "/")) \
                 and sign is None:
             return None
@@ -584,9 +596,14 @@ class Extractor:
         return (Unit(found[0], "time", found[1]), k) if found is not None else None
 
     @staticmethod
-    def _money_sentence(span: Span) -> bool:
+    def _money_sentence(span: Span, outside: bool = False, scales: dict[str, int] | None = None) -> bool:
+        """Whether the sentence speaks of money (``units.yaml`` ``money_cues``); with ``outside``,
+        leaving the figure's own words out."""
         cues = load_lexicon().money_cues
-        return any(t.lower_ in cues or t.lemma_.lower() in cues for t in span.sent)
+        if outside:  # and the scale words, which other figures of the sentence carry ("1 m x 1 m")
+            cues = cues - set(scales or ())
+        return any((t.lower_ in cues or t.lemma_.lower() in cues) and not (outside and span.start <= t.i < span.end)
+                   for t in span.sent)
 
     def _qualify(self, predicate: str | None, num: Token,
                  percent: bool) -> tuple[str | None, str | None, Stage, str | None]:
