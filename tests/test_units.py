@@ -150,6 +150,12 @@ def value_of(pipe, sentence: str, mention: str) -> dict:
      "5pc", {"amount": 5, "unit": "percent", "direction": "down"}),
     ("The course was lengthened by 25 yards before the championship.",
      "25 yards", {"amount": 25, "unit": "yard", "direction": "up"}),
+    ("Farmers in Punjab harvested 25 lakh tonnes of wheat this season.",
+     "25 lakh tonnes", {"amount": 2_500_000, "unit": "metric ton"}),
+    ("The high jumper, who is 1.93m tall, cleared the bar at the first attempt.",
+     "1.93m", {"amount": 1.93, "unit": "meter", "dimension": "length"}),
+    ("The streaming service now has 1.8m subscribers in Britain.",
+     "1.8m subscribers", {"amount": 1_800_000, "unit": "subscribers", "dimension": "count"}),
 ])
 def test_quantities_in_news_of_other_kinds(pipe, sentence, mention, expected):
     value = value_of(pipe, sentence, mention)
