@@ -1,14 +1,18 @@
 """Kill runs at random moments, many times over, and check the store after every kill.
 
-    python benchmarks/kill_runs.py            # 100 kills (about 6 minutes on 2 cores)
+    python benchmarks/kill_runs.py                 # 100 kills at random moments (about 6 minutes on 2 cores)
+    python benchmarks/kill_runs.py --write-phase   # 100 kills inside the write phase, at a random point
     python benchmarks/kill_runs.py --kills 20 --seed 3
 
 Each round changes the drop (a new article, an edited one, a removed one) or the reviewers' log,
 starts ``claims run`` as a process of its own and sends it SIGKILL after a random delay: while it
 loads, parses, writes texts, or writes the store. After every kill, ``validate_store`` must find
 nothing wrong. At the end one run completes, and its claims, facts and entities must be exactly
-those of a run of the final drop and log into an empty store. tests/test_kill_writes.py stops a
-run at each named point of its write phase; this covers the moments in between.
+those of a run of the final drop and log into an empty store. With ``--write-phase`` every kill
+lands inside the write phase: the run is made to wait at each point between its writes
+(``CLAIMS_TEST_PAUSE``) and is killed at one drawn at random; the reviewers' log must then be
+byte for byte what it was before the run. tests/test_kill_writes.py stops a run at each point
+once; this repeats it over changing drops.
 
 Prints one line per kill and, last: ``kills N, killed while running K, store invalid 0, final
 store identical: yes``. Exits 1 on any invalid store or a final difference.
@@ -79,6 +83,27 @@ def change(drop: Path, out: Path, rng: random.Random, round_no: int) -> str:
     return "decision"
 
 
+POINTS = ["write documents", "write claims", "write facts", "write entities", "write entity_mentions",
+          "staged", "written", "change log", "state"]
+
+
+def run_and_kill_at(drop: Path, out: Path, point: str) -> bool:
+    """Start a run that waits at each point between its writes and SIGKILL it at ``point``;
+    True if it got there (a run with nothing to write never does)."""
+    from pipeline.store import PAUSE_ENV
+
+    proc = subprocess.Popen([*CLAIMS, "run", str(drop), "--out", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ, **{PAUSE_ENV: "0.3"}))
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.strip() == f"checkpoint {point}":
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+    proc.wait()
+    return False
+
+
 def run_and_kill(drop: Path, out: Path, delay: float) -> bool:
     """Start a run and SIGKILL it after ``delay`` seconds; True if it was still running."""
     proc = subprocess.Popen([*CLAIMS, "run", str(drop), "--out", str(out)], stdout=subprocess.DEVNULL,
@@ -96,6 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write-phase", action="store_true", help="kill inside the write phase only")
     args = parser.parse_args()
     from pipeline.store import Store, validate_store
 
@@ -114,14 +140,23 @@ def main() -> int:
         subprocess.run([*CLAIMS, "run", str(drop), "--out", str(out), "--full"], capture_output=True, cwd=ROOT)
         span = time.perf_counter() - started
         running = invalid = 0
+        log_changed = 0
         for k in range(args.kills):
             what = change(drop, out, rng, k)
-            delay = rng.uniform(0.3, span * 1.1)
-            was_running = run_and_kill(drop, out, delay)
+            log = (out / "reviews.jsonl").read_bytes() if (out / "reviews.jsonl").exists() else b""
+            if args.write_phase:
+                point = rng.choice(POINTS)
+                was_running = run_and_kill_at(drop, out, point)
+                when = f"at {point!r}"
+            else:
+                delay = rng.uniform(0.3, span * 1.1)
+                was_running = run_and_kill(drop, out, delay)
+                when = f"after {delay:4.1f} s"
             running += was_running
             problems = validate_store(out)
             invalid += bool(problems)
-            print(f"kill {k + 1:3d}: {what:<28} after {delay:4.1f} s, {'killed' if was_running else 'finished'}"
+            log_changed += (out / "reviews.jsonl").read_bytes() != log
+            print(f"kill {k + 1:3d}: {what:<28} {when}, {'killed' if was_running else 'finished'}"
                   f"{'' if not problems else '  INVALID: ' + '; '.join(problems[:3])}", flush=True)
         final = subprocess.run([*CLAIMS, "run", str(drop), "--out", str(out)], capture_output=True, cwd=ROOT)
         reference = Path(tmp) / "reference"
@@ -133,8 +168,8 @@ def main() -> int:
             Store(out).path(n).read_bytes() == Store(reference).path(n).read_bytes()
             for n in ("claims", "facts", "entities"))
         print(f"kills {args.kills}, killed while running {running}, store invalid {invalid}, "
-              f"final store identical: {'yes' if same else 'NO'}")
-        return 0 if same and not invalid else 1
+              f"reviews log changed {log_changed}, final store identical: {'yes' if same else 'NO'}")
+        return 0 if same and not invalid and not log_changed else 1
 
 
 if __name__ == "__main__":

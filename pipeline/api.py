@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +31,18 @@ from .nlp import ChromeMarker, build_nlp, gazetteer_paths, read_gazetteer
 from .normalise import build_claims
 from .reconcile import reconcile
 from .review import describe, settle_facts  # reviewer decisions (pipeline/review.py)
-from .store import SCHEMA_VERSION, Store, checkpoint, dumps, jsonl_text, locked, now_iso, sha256_text, write_atomic
+from .store import (
+    SCHEMA_VERSION,
+    Store,
+    checkpoint,
+    dumps,
+    jsonl_text,
+    locked,
+    now_iso,
+    remove_stale_stages,
+    sha256_text,
+    stage,
+)
 
 if TYPE_CHECKING:
     from .executors import Executor
@@ -170,6 +182,7 @@ class Pipeline:
             if not full:
                 store.check_intact(OUTPUT_FILES)  # a damaged store is refused, never quietly carried on
             store.log_interrupted_run()  # a run killed after its files were written: its changes are logged
+            remove_stale_stages(out_path)
             previous_docs = {d["doc_id"]: d for d in store.iter("documents")}
             old_docs = {} if full else previous_docs
             with_mentions = set() if full else store.doc_ids("entity_mentions")
@@ -350,12 +363,20 @@ class Pipeline:
         # each file either as the last run wrote it or as this one did, and neither reads as damage
         # and so is this run's change-log record, which a later run appends if this one is killed after
         # writing its facts and before logging them (``Store.log_interrupted_run``)
+        # The files as they are now count as recorded: the run found them intact (or is rebuilding them),
+        # and they may be those of a run killed before it wrote its state, which this state replaces
         summary.changes = fact_changes(before, facts)
-        store.write_state(store.state() | {"pending_digests": {n: sha256_text(t) for n, t in payloads.items()},
+        store.write_state(store.state() | {"digests": store.digests(OUTPUT_FILES),
+                                           "pending_digests": {n: sha256_text(t) for n, t in payloads.items()},
                                            "pending_run": run_record(summary.changes)})
+        staged = {}
         for name, text in payloads.items():
             checkpoint(f"write {name}")
-            write_atomic(store.path(name), text)
+            staged[name] = stage(store.path(name), text)
+        checkpoint("staged")
+        for name, tmp in staged.items():  # one rename after another: no file of the store is half-written
+            if tmp is not None:
+                os.replace(tmp, store.path(name))
         checkpoint("written")
         store.ensure_reviews()
         return claims, facts

@@ -46,10 +46,21 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
+    tmp = stage(path, data)
+    if tmp is not None:
+        os.replace(tmp, path)
+
+
+def stage(path: Path, data: str | bytes) -> str | None:
+    """Write ``data`` to a temporary file next to ``path`` (fsynced), ready for ``os.replace``;
+    None when the file already holds these bytes (it is left alone, mtime and all). A run stages
+    every file of the store first and then renames them one after the other, so that a run
+    killed while it writes leaves the files it had not renamed as they were (and the renames
+    take microseconds, not the seconds the writing does)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.exists() and path.read_bytes() == payload:
-        return  # nothing changed: leave the file (and its mtime) alone
+        return None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode open() would
@@ -57,11 +68,17 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    return tmp
+
+
+def remove_stale_stages(out: Path) -> None:
+    """Temporary files a killed run staged and never renamed (``stage``): removed under the lock."""
+    for tmp in out.glob(".*.jsonl.*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _umask() -> int:
