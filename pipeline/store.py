@@ -9,6 +9,7 @@ old file or the new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -338,7 +339,10 @@ class Store:
 # --------------------------------------------------------------------------- validation
 
 
+@functools.cache
 def load_schemas() -> dict[str, dict[str, Any]]:
+    """The shipped JSON Schemas, read once (every reviews read and every correction checks against
+    them); callers only read them."""
     schemas = {}
     for name in (*FILES, "reviews", "runs"):
         text = (resources.files("pipeline") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
